@@ -1,0 +1,1 @@
+"""One module per ``cockpit`` command; ``cockpit.cli`` lists them."""

@@ -1,0 +1,1 @@
+"""Theme files for the console and the stage, installed as ``cockpit.themes``."""
