@@ -86,6 +86,15 @@ class ProcessSpec:
     """Seconds between each stop step (quit input, SIGTERM, SIGKILL)."""
 
 
+@dataclass(frozen=True)
+class RunResult:
+    """Outcome of a command run to completion."""
+
+    returncode: int
+    stdout: bytes
+    stderr: bytes
+
+
 @dataclass
 class ChildProcess:
     """A started child, identified by the PID this process started."""
@@ -171,6 +180,33 @@ class ProcessSupervisor:
             self._children.append(child)
         logger.info("started %s pid=%d", spec.name, child.pid)
         return child
+
+    def run(self, spec: ProcessSpec, timeout: float) -> RunResult:
+        """Run a short command to completion and return its exit status and output.
+
+        ``spec.stdout`` and ``spec.stderr`` are ignored: both are captured. A
+        command still running after ``timeout`` seconds is stopped and
+        ``ProcessError`` is raised.
+        """
+        captured = ProcessSpec(
+            spec.name,
+            spec.argv,
+            environment=spec.environment,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=spec.cwd,
+            grace=spec.grace,
+        )
+        child = self.start(captured)
+        try:
+            stdout, stderr = child.popen.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.stop(child, grace=1.0)
+            raise ProcessError(
+                f"{spec.name} did not finish within {timeout:g} s and was stopped."
+            ) from None
+        self._forget(child)
+        return RunResult(child.popen.returncode, stdout, stderr)
 
     def stop(self, child: ChildProcess, grace: float | None = None) -> int | None:
         """Stop ``child`` and return its exit status.

@@ -138,3 +138,18 @@ def test_children_die_with_sigkilled_owner() -> None:
         )
 
     assert wait_until(all_gone, timeout=10), f"children outlived their owner: {pids}"
+
+
+def test_run_captures_output() -> None:
+    with ProcessSupervisor() as supervisor:
+        result = supervisor.run(ProcessSpec("echo", ["sh", "-c", "echo out; echo err >&2; exit 3"]), timeout=10)
+    assert result.returncode == 3
+    assert result.stdout == b"out\n"
+    assert result.stderr == b"err\n"
+
+
+def test_run_stops_command_past_timeout() -> None:
+    with ProcessSupervisor() as supervisor:
+        with pytest.raises(ProcessError, match="did not finish within 0.5 s"):
+            supervisor.run(ProcessSpec("sleeper", ["sleep", "30"]), timeout=0.5)
+        assert supervisor.children == []
