@@ -111,6 +111,11 @@ class Settings(BaseSettings):
         pattern=r"^[a-z0-9][a-z0-9_-]{0,31}$",
         description="Profile name: which stored agent credentials to use.",
     )
+    token_store: Literal["auto", "file", "keyring"] = Field(
+        "auto",
+        description="Where a new access token is kept: 'auto' (keyring when a real one exists, "
+        "else the 0600 file), 'file' (shared with agents that read credentials.json) or 'keyring'.",
+    )
     http: HttpSettings = Field(default_factory=HttpSettings)  # type: ignore[arg-type]
     encoder: EncoderSettings = Field(default_factory=EncoderSettings)  # type: ignore[arg-type]
     display: DisplaySettings = Field(default_factory=DisplaySettings)  # type: ignore[arg-type]
