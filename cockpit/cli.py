@@ -17,7 +17,7 @@ from types import ModuleType
 from cockpit import __version__
 from cockpit.settings import Settings, SettingsError, load_settings
 
-COMMAND_MODULES = ("console", "doctor")
+COMMAND_MODULES = ("console", "stage", "doctor")
 """Modules of ``cockpit.commands``, in the order ``cockpit --help`` lists them."""
 
 DEFAULT_COMMAND = "console"
@@ -39,7 +39,11 @@ def _common_options() -> argparse.ArgumentParser:
         help="which stored agent credentials to use (default: default)",
     )
     group.add_argument(
-        "-v", "--verbose", action="count", default=argparse.SUPPRESS, help="log more; repeat for debug"
+        "-v",
+        "--verbose",
+        action="count",
+        default=argparse.SUPPRESS,
+        help="log more; repeat for debug",
     )
     return common
 
@@ -47,7 +51,9 @@ def _common_options() -> argparse.ArgumentParser:
 def _load_commands() -> dict[str, ModuleType]:
     return {
         module.NAME: module
-        for module in (importlib.import_module(f"cockpit.commands.{name}") for name in COMMAND_MODULES)
+        for module in (
+            importlib.import_module(f"cockpit.commands.{name}") for name in COMMAND_MODULES
+        )
     }
 
 

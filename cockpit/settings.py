@@ -40,7 +40,10 @@ class HttpSettings(_Section):
         30.0, gt=0, description="Seconds one request may take in all, retries included."
     )
     retries: int = Field(
-        3, ge=0, le=10, description="Retries of an idempotent request after a 5xx or lost connection."
+        3,
+        ge=0,
+        le=10,
+        description="Retries of an idempotent request after a 5xx or lost connection.",
     )
     backoff_initial: float = Field(0.5, gt=0, description="Seconds before the first retry.")
     backoff_max: float = Field(8.0, gt=0, description="Upper bound in seconds of one retry wait.")
@@ -58,7 +61,15 @@ class EncoderSettings(_Section):
         5.0, gt=0, description="Seconds ffmpeg waits on a blocked ingest before giving up."
     )
     stall_after: float = Field(
-        8.0, gt=0, description="Seconds without encoder progress before the stream counts as stalled."
+        8.0,
+        gt=0,
+        description="Seconds without encoder progress before the stream counts as stalled.",
+    )
+    send_buffer_size: int = Field(
+        262144,
+        ge=4096,
+        description="Bytes of ffmpeg's TCP send buffer toward the ingest. A small buffer makes a "
+        "blocked ingest stop the encoder's progress sooner; the kernel doubles the value.",
     )
 
 
@@ -75,7 +86,9 @@ class StreamSettings(_Section):
     """Go-live, thumbnails and recovery."""
 
     thumbnail_interval: float = Field(
-        180.0, gt=0, description="Seconds between thumbnail uploads while live (platform asks 120-300)."
+        180.0,
+        gt=0,
+        description="Seconds between thumbnail uploads while live (platform asks 120-300).",
     )
     live_timeout: float = Field(
         60.0, gt=0, description="Seconds to wait for the platform to report the stream live."

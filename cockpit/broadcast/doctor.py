@@ -97,7 +97,9 @@ CHECKS: tuple[Check, ...] = (
     Check("Symbola font (media symbols)", "fonts-symbola", _font("Symbola")),
     Check("nginx (simulator ingest)", "nginx", _program("nginx")),
     Check("nginx rtmp module", "libnginx-mod-rtmp", _nginx_module("ngx_rtmp_module.so")),
-    Check("nginx stream module (rtmps)", "libnginx-mod-stream", _nginx_module("ngx_stream_module.so")),
+    Check(
+        "nginx stream module (rtmps)", "libnginx-mod-stream", _nginx_module("ngx_stream_module.so")
+    ),
     Check("openssl (ingest certificate)", "openssl", _program("openssl")),
     Check("PulseAudio (voice)", "pulseaudio", _program("pulseaudio"), required=False),
     Check("pactl (voice)", "pulseaudio-utils", _program("pactl"), required=False),

@@ -69,7 +69,8 @@ class ProcessSpec:
 
     name: str
     """Short role name shown to the operator, such as ``ffmpeg`` or ``xvfb``."""
-    argv: Sequence[str]
+    argv: Sequence[str] = field(repr=False)
+    """The command; may hold an RTMP key, so it is left out of the repr."""
     environment: Mapping[str, str] = field(default_factory=dict)
     """Variables added to the scrubbed environment."""
     stdin_pipe: bool = False
@@ -279,7 +280,7 @@ class ProcessSupervisor:
                 cwd=spec.cwd,
                 pass_fds=spec.pass_fds,
                 start_new_session=True,
-                preexec_fn=_bind_child_setup(os.getpid()),  # noqa: PLW1509 - spawner thread only
+                preexec_fn=_bind_child_setup(os.getpid()),
             )
         except OSError as error:
             raise ProcessError(

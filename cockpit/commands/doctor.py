@@ -42,11 +42,16 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
     failed_required = [result for result in results if not result.ok and result.required]
     if args.json:
-        print(json.dumps({
-            "ok": not failed_required,
-            "checks": [result.__dict__ for result in results],
-            "missing_packages": packages,
-        }, indent=2))
+        print(
+            json.dumps(
+                {
+                    "ok": not failed_required,
+                    "checks": [result.__dict__ for result in results],
+                    "missing_packages": packages,
+                },
+                indent=2,
+            )
+        )
         return 1 if failed_required else 0
 
     for result in results:
@@ -54,8 +59,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         detail = "" if result.ok else f"  ({result.problem}; package {result.package})"
         print(f"{mark} {result.name}{detail}")
     if any(not result.ok and not result.required for result in results):
-        print("Without PulseAudio and espeak-ng the stream carries a silent audio track and "
-              "`cockpit say` is unavailable.")
+        print(
+            "Without PulseAudio and espeak-ng the stream carries a silent audio track and "
+            "`cockpit say` is unavailable."
+        )
     if packages:
         print("\nInstall what is missing with:\n  " + " ".join(install_command(packages)))
         print("or run `cockpit doctor --install` as root.")

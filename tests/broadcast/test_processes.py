@@ -142,7 +142,9 @@ def test_children_die_with_sigkilled_owner() -> None:
 
 def test_run_captures_output() -> None:
     with ProcessSupervisor() as supervisor:
-        result = supervisor.run(ProcessSpec("echo", ["sh", "-c", "echo out; echo err >&2; exit 3"]), timeout=10)
+        result = supervisor.run(
+            ProcessSpec("echo", ["sh", "-c", "echo out; echo err >&2; exit 3"]), timeout=10
+        )
     assert result.returncode == 3
     assert result.stdout == b"out\n"
     assert result.stderr == b"err\n"

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import keyring
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from keyring.backend import KeyringBackend
 
 from cockpit.api import credentials as credentials_module
@@ -19,6 +21,7 @@ from cockpit.api.credentials import (
     CredentialsError,
     CredentialStore,
     base58_decode,
+    base58_encode,
     credentials_path,
     validate_image_url,
     validate_wallet,
@@ -182,7 +185,9 @@ def test_atomic_write_never_exposes_partial_file(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["credentials.json"]
 
 
-@pytest.mark.parametrize("wallet", [VALID_WALLET, VALID_WALLET_2, "4Nd1mBQtrMJVYVfKf2PJy9NZUZdTAsp7D4xWLs4gDB4T"])
+@pytest.mark.parametrize(
+    "wallet", [VALID_WALLET, VALID_WALLET_2, "4Nd1mBQtrMJVYVfKf2PJy9NZUZdTAsp7D4xWLs4gDB4T"]
+)
 def test_valid_wallets_accepted(wallet: str) -> None:
     assert validate_wallet(wallet) == wallet
 
@@ -202,9 +207,16 @@ def test_invalid_wallets_rejected(wallet: str, reason: str) -> None:
         validate_wallet(wallet)
 
 
-def test_base58_roundtrip_known_value() -> None:
+def test_base58_known_values() -> None:
     assert base58_decode("1") == b"\x00"
     assert base58_decode("2g") == b"a"
+    assert base58_encode(b"a") == "2g"
+    assert base58_encode(bytes(32)) == VALID_WALLET
+
+
+@given(st.binary(min_size=0, max_size=64))
+def test_base58_roundtrip(data: bytes) -> None:
+    assert base58_decode(base58_encode(data)) == data
 
 
 @pytest.mark.parametrize("url", ["https://example.com/a.png", "https://cdn.example.com/x/y.JPG"])

@@ -27,7 +27,9 @@ def test_defaults() -> None:
 
 
 def test_file_then_environment_then_flags(monkeypatch: pytest.MonkeyPatch) -> None:
-    write_config('api_url = "http://127.0.0.1:9/api/v1"\nprofile = "fromfile"\n[encoder]\nframerate = 15\n')
+    write_config(
+        'api_url = "http://127.0.0.1:9/api/v1"\nprofile = "fromfile"\n[encoder]\nframerate = 15\n'
+    )
     settings = load_settings()
     assert settings.api_url == "http://127.0.0.1:9/api/v1"
     assert settings.encoder.framerate == 15
