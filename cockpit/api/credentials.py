@@ -89,11 +89,11 @@ def validate_profile_name(name: str) -> str:
     return name
 
 
-def credentials_path(profile: str) -> Path:
-    """Return the credentials file of ``profile``."""
+def credentials_path(profile: str, directory: Path | None = None) -> Path:
+    """Return the credentials file of ``profile``, in ``directory`` or the shared one."""
     validate_profile_name(profile)
     name = "credentials.json" if profile == "default" else f"credentials-{profile}.json"
-    return paths.credentials_dir() / name
+    return (directory or paths.credentials_dir()) / name
 
 
 def real_keyring_backend() -> KeyringBackend | None:
@@ -116,9 +116,11 @@ def real_keyring_backend() -> KeyringBackend | None:
 class CredentialStore:
     """Reads and writes one profile's credentials."""
 
-    def __init__(self, profile: str, token_store: TokenStore = "auto") -> None:
+    def __init__(
+        self, profile: str, token_store: TokenStore = "auto", directory: Path | None = None
+    ) -> None:
         self.profile = validate_profile_name(profile)
-        self.path = credentials_path(profile)
+        self.path = credentials_path(profile, directory)
         self.token_store = token_store
 
     def exists(self) -> bool:
@@ -269,6 +271,17 @@ def base58_decode(text: str) -> bytes:
     return b"\x00" * leading_zeros + body
 
 
+def base58_encode(data: bytes) -> str:
+    """Encode ``data`` in Bitcoin-alphabet base58, as Solana addresses are written."""
+    number = int.from_bytes(data, "big")
+    digits = []
+    while number:
+        number, remainder = divmod(number, 58)
+        digits.append(_BASE58_ALPHABET[remainder])
+    leading_zeros = len(data) - len(data.lstrip(b"\x00"))
+    return "1" * leading_zeros + "".join(reversed(digits))
+
+
 def validate_wallet(address: str) -> str:
     """Return ``address`` if it is a Solana public key (base58 of 32 bytes), else raise."""
     try:
@@ -290,9 +303,7 @@ def validate_image_url(url: str) -> str:
     """Return ``url`` if it is an https URL of a .jpg, .jpeg or .png image, else raise."""
     parts = urlsplit(url)
     if parts.scheme != "https" or not parts.netloc:
-        raise CredentialsError(
-            f"Invalid image URL {url!r}: it must be a public https:// URL."
-        )
+        raise CredentialsError(f"Invalid image URL {url!r}: it must be a public https:// URL.")
     if not parts.path.lower().endswith((".jpg", ".jpeg", ".png")):
         raise CredentialsError(
             f"Invalid image URL {url!r}: its path must end in .jpg, .jpeg or .png "
