@@ -17,7 +17,7 @@ from types import ModuleType
 from cockpit import __version__
 from cockpit.settings import Settings, SettingsError, load_settings
 
-COMMAND_MODULES = ("console", "register", "login", "sim", "stage", "doctor")
+COMMAND_MODULES = ("console", "demo", "register", "login", "sim", "stage", "doctor")
 """Modules of ``cockpit.commands``, in the order ``cockpit --help`` lists them."""
 
 DEFAULT_COMMAND = "console"

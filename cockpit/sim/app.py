@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import random
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
+from typing import Any
 
 import socketio
 from starlette.applications import Starlette
@@ -62,18 +64,27 @@ def build_context(options: SimOptions, origin: str) -> SimContext:
     return SimContext(options, state, realtime, actions, faults, audience)
 
 
-def build_app(sim: SimContext, extra_routes: Sequence[BaseRoute] = ()) -> socketio.ASGIApp:
+def build_app(
+    sim: SimContext,
+    extra_routes: Sequence[BaseRoute] = (),
+    background: Sequence[Callable[[], Coroutine[Any, Any, None]]] = (),
+) -> socketio.ASGIApp:
     """Build the ASGI app: Socket.IO at /socket.io/, the rest through the fault middleware.
 
-    ``extra_routes`` (for example an ingest's callbacks) are served at the origin root.
+    ``extra_routes`` (for example an ingest's callbacks) are served at the origin root;
+    ``background`` coroutines run as tasks while the app serves.
     """
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         sim.audience.start()
+        tasks = [asyncio.create_task(work()) for work in background]
         try:
             yield
         finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
             await sim.audience.stop()
             await sim.realtime.drop_all()
             await sim.realtime.sio.shutdown()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 DEFAULT_INGEST_URL = "rtmps://127.0.0.1:1935/live"
@@ -35,6 +36,12 @@ class SimOptions:
     """The ``version`` served in /skill.json."""
     ingest_url: str | None = None
     """The ``url`` of /agent/rtmp; None serves ``DEFAULT_INGEST_URL``."""
+    real_ingest: bool = False
+    """Run nginx-rtmp on loopback as the ingest: /agent/rtmp serves its rtmps URL and
+    ``is_live`` follows actual publishing."""
+    ingest_dir: Path | None = None
+    """Directory for the ingest's config, certificate and recordings; None uses a new
+    temporary directory, removed when the simulator stops."""
     live_follows_publish: bool = False
     """When True, ``is_live`` holds only while a publish with an accepted key is active."""
     simulated_agents: int | None = None

@@ -10,18 +10,26 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import dataclasses
+from functools import partial
 import inspect
 import logging
 import socket
+import tempfile
 import threading
 from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar, overload
 
 import uvicorn
 from starlette.routing import BaseRoute
 
+from cockpit.broadcast.processes import ProcessSupervisor
 from cockpit.sim.app import API_PREFIX, build_app, build_context
+from cockpit.sim.ingest import Ingest
+from cockpit.sim.ingest_hooks import ingest_app_routes
+from cockpit.sim.ingest_monitor import monitor_ingest
 from cockpit.sim.options import SimOptions, is_loopback_host
 from cockpit.sim.web import SimContext
 
@@ -78,6 +86,9 @@ class SimServer:
         self._ready = threading.Event()
         self._error: BaseException | None = None
         self._stop_requested = False
+        self._ingest: Ingest | None = None
+        self._ingest_supervisor: ProcessSupervisor | None = None
+        self._ingest_temporary_dir: tempfile.TemporaryDirectory[str] | None = None
 
     # Addresses
 
@@ -156,6 +167,7 @@ class SimServer:
                 self.call(self._context.realtime.drop_all, timeout=timeout)
             except (RuntimeError, TimeoutError, concurrent.futures.TimeoutError) as error:
                 logger.warning("Could not disconnect Socket.IO clients before stopping: %r", error)
+        self._stop_ingest()
         server.should_exit = True
         thread.join(timeout)
         if thread.is_alive():
@@ -212,6 +224,7 @@ class SimServer:
         try:
             await server.serve(sockets=[self._bound_socket()])
         finally:
+            self._stop_ingest()
             self._close_socket()
 
     def request_stop(self) -> None:
@@ -229,10 +242,17 @@ class SimServer:
         self._error = None
         self._ready.clear()
         try:
+            if self.options.real_ingest:
+                self._start_ingest()
             self._context = build_context(self.options, self.origin)
-            extra = self._extra_routes(self._context) if self._extra_routes is not None else ()
-            app = build_app(self._context, extra)
+            extra = list(self._extra_routes(self._context)) if self._extra_routes is not None else []
+            background = []
+            if self._ingest is not None:
+                extra.extend(ingest_app_routes(self._context, self._ingest))
+                background.append(partial(monitor_ingest, self._context.state, self._ingest))
+            app = build_app(self._context, extra, background)
         except BaseException:
+            self._stop_ingest()
             self._close_socket()
             raise
         config = uvicorn.Config(
@@ -254,6 +274,39 @@ class SimServer:
         if self._socket is not None:
             self._socket.close()
             self._socket = None
+
+
+    # Ingest
+
+    def _start_ingest(self) -> None:
+        # nginx calls back into this server, so it starts once the port is known; it only
+        # calls when an encoder publishes, by which time the server accepts requests.
+        self._ingest_supervisor = ProcessSupervisor("sim-ingest")
+        work_dir = self.options.ingest_dir
+        if work_dir is None:
+            self._ingest_temporary_dir = tempfile.TemporaryDirectory(prefix="cockpit-sim-ingest-")
+            work_dir = Path(self._ingest_temporary_dir.name)
+        self._ingest = Ingest(self._ingest_supervisor, work_dir, f"http://127.0.0.1:{self.port}")
+        self._ingest.start()
+        self.options = dataclasses.replace(
+            self.options, ingest_url=self._ingest.rtmps_url, live_follows_publish=True
+        )
+
+    def _stop_ingest(self) -> None:
+        if self._ingest is not None:
+            self._ingest.stop()
+            self._ingest = None
+        if self._ingest_supervisor is not None:
+            self._ingest_supervisor.close()
+            self._ingest_supervisor = None
+        if self._ingest_temporary_dir is not None:
+            self._ingest_temporary_dir.cleanup()
+            self._ingest_temporary_dir = None
+
+    @property
+    def ingest(self) -> Ingest | None:
+        """The real RTMP ingest when ``real_ingest`` is set and the simulator runs."""
+        return self._ingest
 
 
 def _bind(host: str, port: int) -> socket.socket:

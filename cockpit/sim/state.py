@@ -56,6 +56,8 @@ class SimState:
         self.origin = origin
         self.seed = seed
         self.live_follows_publish = live_follows_publish
+        self.stalled_keys: set[str] = set()
+        """Keys of accepted publishes whose data stopped reaching the ingest."""
         self.clock = clock
         # Ids come from a seeded generator so that the same seed and requests give the same ids.
         self.id_rng = random.Random(f"{seed}:ids")
@@ -217,9 +219,19 @@ class SimState:
             logger.info("Rejected a publish with a key that is not current")
             return False
         agent.publishing_key = key
+        self.stalled_keys.discard(key)
         self._publishers[key] = agent.user_id
         logger.info("Publish started for %s", agent.user_id)
         return True
+
+    def set_publish_stalled(self, key: str, stalled: bool) -> None:
+        """Record whether the ingest stopped receiving data for the publish with ``key``."""
+        if stalled and key not in self.stalled_keys:
+            logger.info("Publish stalled: no data reaches the ingest")
+            self.stalled_keys.add(key)
+        elif not stalled and key in self.stalled_keys:
+            logger.info("Publish flowing again")
+            self.stalled_keys.discard(key)
 
     def publish_done(self, key: str) -> None:
         """Record the end of a publish; with ``live_follows_publish`` it also ends the session."""
@@ -227,6 +239,7 @@ class SimState:
             if agent.publishing_key is None or agent.publishing_key != key:
                 continue
             agent.publishing_key = None
+            self.stalled_keys.discard(key)
             logger.info("Publish ended for %s", agent.user_id)
             if self.live_follows_publish and agent.session is not None:
                 self.end_session(agent)
@@ -236,12 +249,14 @@ class SimState:
     def is_live(self, agent: Agent) -> bool:
         """Return whether the agent is live.
 
-        That takes an open session and, with ``live_follows_publish``, an accepted publish.
+        That takes an open session and, with ``live_follows_publish``, an accepted publish
+        whose data still reaches the ingest.
         """
         if agent.session is None:
             return False
         if self.live_follows_publish and not agent.simulated:
-            return agent.publishing_key is not None
+            key = agent.publishing_key
+            return key is not None and key not in self.stalled_keys
         return True
 
     def start_stream(self, agent: Agent) -> tuple[Session, bool]:

@@ -1,0 +1,71 @@
+"""`cockpit demo --headless` end to end, and what its SIGKILLed process leaves behind."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+
+import psutil
+from pipeline_helpers import needs_programs, wait_until
+
+pytestmark = needs_programs("Xvfb", "openbox", "xterm", "ffmpeg", "scrot", "nginx")
+
+
+def test_headless_demo_passes() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "cockpit", "demo", "--headless", "--duration", "5", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        stdin=subprocess.DEVNULL,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["ok"] is True
+    assert summary["error"] == ""
+    assert summary["time_to_live_seconds"] > 0
+    assert summary["frames_sent"] > 50
+    assert summary["thumbnails_uploaded"] >= 1
+    assert summary["stop_duration_seconds"] >= 4
+    assert summary["processes_left"] == []
+    assert "rtk_" not in result.stdout + result.stderr
+    assert "sk_" not in result.stdout + result.stderr
+
+
+def test_sigkilled_owner_leaves_no_process() -> None:
+    owner = subprocess.Popen(
+        [sys.executable, "-m", "cockpit", "demo", "--headless", "--duration", "300"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        text=True,
+    )
+    descendants: list[psutil.Process] = []
+    try:
+        assert owner.stdout is not None
+        deadline = time.monotonic() + 120
+        seen = []
+        while time.monotonic() < deadline:
+            line = owner.stdout.readline()
+            seen.append(line)
+            if "Live after" in line or not line:
+                break
+        assert any("Live after" in line for line in seen), "".join(seen)
+        descendants = psutil.Process(owner.pid).children(recursive=True)
+        names = {process.name() for process in descendants}
+        assert {"Xvfb", "openbox", "xterm", "ffmpeg", "nginx"} <= names, names
+    finally:
+        owner.kill()
+        owner.wait(timeout=30)
+        if owner.stdout is not None:
+            owner.stdout.close()
+
+    def all_gone() -> bool:
+        return not any(
+            process.is_running() and process.status() != psutil.STATUS_ZOMBIE
+            for process in descendants
+        )
+
+    assert wait_until(all_gone, timeout=15), [p.pid for p in descendants if p.is_running()]
