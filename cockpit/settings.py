@@ -27,7 +27,7 @@ DEFAULT_API_URL = "https://retake.tv/api/v1"
 
 
 class SettingsError(Exception):
-    """Raised when the settings file, an environment variable or a flag holds an invalid value."""
+    """Raised when the settings file, an environment variable or a flag contains an invalid value."""
 
 
 class _Section(BaseModel):
@@ -35,7 +35,7 @@ class _Section(BaseModel):
 
 
 class HttpSettings(_Section):
-    """How the API client talks to the platform."""
+    """Timeouts and retries of the API client."""
 
     connect_timeout: float = Field(5.0, gt=0, description="Seconds to open a connection.")
     read_timeout: float = Field(10.0, gt=0, description="Seconds to wait for each read.")

@@ -43,7 +43,7 @@ class GoLiveError(Exception):
 
 @dataclass(frozen=True)
 class StopStats:
-    """What the platform reported when the stream stopped."""
+    """Stream stats that the platform returned when the stream stopped."""
 
     duration_seconds: int | None
     viewers: int | None
@@ -235,10 +235,14 @@ class Broadcast:
             problems = self._pipeline.problems()
             if not problems and time.monotonic() >= next_status_check:
                 next_status_check = time.monotonic() + self._settings.status_check_interval
-                offline_reports = offline_reports + 1 if not await self._platform_shows_live() else 0
-                # Two reports in a row, so one stale answer does not restart a healthy stream.
+                offline_reports = (
+                    offline_reports + 1 if not await self._platform_shows_live() else 0
+                )
+                # Two reports in a row, so one stale response does not restart a healthy stream.
                 if offline_reports >= 2:
-                    problems = ["the platform reports the stream offline (no data reaches the ingest)"]
+                    problems = [
+                        "the platform reports the stream offline (no data reaches the ingest)"
+                    ]
             if problems:
                 offline_reports = 0
             if not problems:

@@ -42,6 +42,6 @@ async def monitor_ingest(state: SimState, ingest: Ingest) -> None:
                 state.set_publish_stalled(key, False)
             elif now - last_advance.setdefault(key, now) >= STALL_AFTER_SECONDS:
                 state.set_publish_stalled(key, True)
-        for gone in set(last_bytes) - keys:
-            last_bytes.pop(gone, None)
-            last_advance.pop(gone, None)
+        for ended_key in set(last_bytes) - keys:
+            last_bytes.pop(ended_key, None)
+            last_advance.pop(ended_key, None)

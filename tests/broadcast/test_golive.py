@@ -106,11 +106,20 @@ async def live_factory(sim: SimServer, tmp_path: Path) -> AsyncIterator[Any]:
         redactor = Redactor()
         redactor.add(token)
         pipeline = Pipeline(
-            supervisor, settings, tmp_path / name / "logs", placeholder_stage_command(name), redactor
+            supervisor,
+            settings,
+            tmp_path / name / "logs",
+            placeholder_stage_command(name),
+            redactor,
         )
         live = Live(None, pipeline, client, str(registration.user_db_id), token)  # type: ignore[arg-type]
         live.broadcast = Broadcast(
-            client, pipeline, settings.stream, tmp_path / name / "state", live.events.append, redactor
+            client,
+            pipeline,
+            settings.stream,
+            tmp_path / name / "state",
+            live.events.append,
+            redactor,
         )
         started.append(live)
         if go_live:
@@ -137,8 +146,10 @@ async def wait_for(condition: Any, timeout: float, message: str) -> None:
 
 async def wait_recovered(live: Live, restarts_before: int) -> None:
     await wait_for(
-        lambda: live.broadcast.counters.restarts > restarts_before
-        and live.broadcast.phase is Phase.LIVE,
+        lambda: (
+            live.broadcast.counters.restarts > restarts_before
+            and live.broadcast.phase is Phase.LIVE
+        ),
         RECOVERY_BOUND,
         f"not recovered within {RECOVERY_BOUND} s: {live.messages()[-8:]}",
     )
@@ -159,7 +170,9 @@ async def test_go_live_runs_steps_in_order(live_factory: Any, sim: SimServer) ->
 async def test_stream_reaches_ingest_as_h264_aac(live_factory: Any, sim: SimServer) -> None:
     live = await live_factory()
     assert sim.ingest is not None
-    await wait_for(lambda: sim.ingest.stats().bytes_in > 200_000, 30, "the ingest received too little")
+    await wait_for(
+        lambda: sim.ingest.stats().bytes_in > 200_000, 30, "the ingest received too little"
+    )
     stats = await live.broadcast.stop()
     assert stats.duration_seconds is not None
 
@@ -218,7 +231,9 @@ async def test_stop_returns_stats_and_leaves_nothing(live_factory: Any, sim: Sim
 @pytest.mark.parametrize("victim", ["ffmpeg", "Xvfb", "xterm"])
 async def test_killed_process_is_recovered(live_factory: Any, sim: SimServer, victim: str) -> None:
     live = await live_factory()
-    process = next(child for child in live.pipeline.processes if child.name.lower() == victim.lower())
+    process = next(
+        child for child in live.pipeline.processes if child.name.lower() == victim.lower()
+    )
     os.kill(process.pid, signal.SIGKILL)
 
     await wait_recovered(live, 0)
@@ -247,16 +262,27 @@ async def test_rotated_key_rejected_then_fresh_keys_recover(
         from cockpit.broadcast.processes import ProcessSpec
 
         argv = [
-            "ffmpeg", "-v", "error", "-re", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=10",
-            "-t", "3", "-c:v", "libx264", "-f", "flv", f"{sim.ingest.rtmp_url}/{old_key}",
+            "ffmpeg",
+            "-v",
+            "error",
+            "-re",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=size=320x240:rate=10",
+            "-t",
+            "3",
+            "-c:v",
+            "libx264",
+            "-f",
+            "flv",
+            f"{sim.ingest.rtmp_url}/{old_key}",
         ]
         result = supervisor.run(ProcessSpec("ffmpeg-old-key", argv), timeout=20)
     assert result.returncode != 0
 
 
-async def test_stopped_ingest_is_detected_and_recovered(
-    live_factory: Any, sim: SimServer
-) -> None:
+async def test_stopped_ingest_is_detected_and_recovered(live_factory: Any, sim: SimServer) -> None:
     live = await live_factory()
     assert sim.ingest is not None and sim.ingest.child is not None
     nginx = sim.ingest.child.pid
