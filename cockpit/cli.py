@@ -17,13 +17,27 @@ from types import ModuleType
 from cockpit import __version__
 from cockpit.settings import Settings, SettingsError, load_settings
 
-COMMAND_MODULES = ("console", "demo", "register", "login", "sim", "stage", "doctor")
+COMMAND_MODULES = (
+    "console",
+    "demo",
+    "live",
+    "chat",
+    "thumbnail",
+    "studio",
+    "heartbeat",
+    "register",
+    "login",
+    "sim",
+    "stage",
+    "doctor",
+)
 """Modules of ``cockpit.commands``, in the order ``cockpit --help`` lists them."""
 
 DEFAULT_COMMAND = "console"
 
 
-def _common_options() -> argparse.ArgumentParser:
+def common_options() -> argparse.ArgumentParser:
+    """Return a parent parser with the options every command takes."""
     common = argparse.ArgumentParser(add_help=False)
     group = common.add_argument_group("common options")
     group.add_argument(
@@ -59,7 +73,7 @@ def _load_commands() -> dict[str, ModuleType]:
 
 def build_parser(commands: dict[str, ModuleType]) -> argparse.ArgumentParser:
     """Build the parser with one subcommand per command module."""
-    common = _common_options()
+    common = common_options()
     parser = argparse.ArgumentParser(
         prog="cockpit",
         description="A terminal cockpit for AI-agent livestreams on retake.tv. "

@@ -135,7 +135,7 @@ class StudioSettings(_Section):
         description="Seconds the studio keeps running with no stream and no attached client.",
     )
     start_timeout: float = Field(
-        30.0, gt=0, description="Seconds a client waits for a studio it started to answer."
+        30.0, gt=0, description="Seconds a client waits for a studio it started to respond."
     )
     stop_timeout: float = Field(
         90.0,
@@ -350,6 +350,27 @@ class FeedSettings(_Section):
     alerts: AlertSettings = Field(default_factory=AlertSettings)  # type: ignore[arg-type]
 
 
+class ConsoleSettings(_Section):
+    """The operator console: keys, theme and the word filter."""
+
+    keymap: dict[str, str] = Field(
+        default_factory=dict,
+        description="Keys of the console's bindings by binding id, replacing the defaults, for "
+        'example {go_live = "f5", stop = "ctrl+x"}; several keys are separated by commas. '
+        "The help screen (F1) lists every binding id.",
+    )
+    theme: str | None = Field(
+        None,
+        description="Console theme at start, such as 'cockpit-dark', 'cockpit-light' or "
+        "'cockpit-contrast'. Unset uses the theme last chosen in the console.",
+    )
+    word_filter: list[str] = Field(
+        default_factory=list,
+        description="Words or phrases, matched without regard to case as whole words; chat "
+        "messages containing one are marked in the console.",
+    )
+
+
 class Settings(BaseSettings):
     """Everything the cockpit can be configured with."""
 
@@ -377,6 +398,7 @@ class Settings(BaseSettings):
     stream: StreamSettings = Field(default_factory=StreamSettings)  # type: ignore[arg-type]
     studio: StudioSettings = Field(default_factory=StudioSettings)  # type: ignore[arg-type]
     feeds: FeedSettings = Field(default_factory=FeedSettings)  # type: ignore[arg-type]
+    console: ConsoleSettings = Field(default_factory=ConsoleSettings)  # type: ignore[arg-type]
 
     @classmethod
     def settings_customise_sources(

@@ -17,7 +17,7 @@ import logging
 import os
 import re
 import tempfile
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -128,6 +128,9 @@ class CredentialStore:
 
     def load(self) -> Credentials:
         """Read the profile; raise ``CredentialsError`` saying how to create it if it is missing."""
+        return self._from_file_json(self._read_raw())
+
+    def _read_raw(self) -> dict[str, Any]:
         try:
             raw = json.loads(self.path.read_text(encoding="utf-8"))
         except FileNotFoundError:
@@ -142,8 +145,8 @@ class CredentialStore:
                 f"`cockpit login --profile {self.profile}`."
             ) from None
         if not isinstance(raw, dict):
-            raise CredentialsError(f"{self.path} does not hold a JSON object; fix or remove it.")
-        return self._from_file_json(raw)
+            raise CredentialsError(f"{self.path} does not contain a JSON object; fix or remove it.")
+        return raw
 
     def save(self, credentials: Credentials) -> None:
         """Write the profile atomically with mode 0600, the token to the keyring where configured."""
@@ -155,10 +158,15 @@ class CredentialStore:
         logger.info("saved credentials of profile %s to %s", self.profile, self.path)
 
     def update(self, **changes: str) -> Credentials:
-        """Change some fields (such as ``token_address`` after the first stream) and save."""
-        credentials = replace(self.load(), **changes)
-        self.save(credentials)
-        return credentials
+        """Change some fields (such as ``token_address`` after the first stream) and save.
+
+        A token given by ``RETAKE_ACCESS_TOKEN`` stays out of the file: the stored one is kept.
+        """
+        raw = self._read_raw()
+        for name, value in changes.items():
+            raw[_FILE_KEYS[name]] = value
+        write_private_json(self.path, raw)
+        return self.load()
 
     def _from_file_json(self, raw: dict[str, Any]) -> Credentials:
         strings = {}

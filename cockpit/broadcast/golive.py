@@ -83,6 +83,7 @@ class Broadcast:
         self.counters = BroadcastCounters()
         self.watchdog_paused = False
         self.last_thumbnail: Path | None = None
+        self._session_open = False
 
     # Reporting
 
@@ -118,12 +119,15 @@ class Broadcast:
         self._set_phase(Phase.GOING_LIVE, "Going live")
         for step in Step:
             self._step(step, StepState.PENDING)
+        self._session_open = False
         try:
             await self._run_step(Step.PREPARE, self._pipeline.prepare)
             await self._run_step(Step.SKILL_CHECK, self._check_skill)
             await self._connect(first=True)
         except BaseException:
             await self._pipeline.shutdown()
+            if self._session_open:
+                await self._close_session_quietly()
             self._set_phase(Phase.OFFLINE, "Go-live failed; everything it started was stopped")
             raise
         self.counters.time_to_live = time.monotonic() - started
@@ -165,8 +169,22 @@ class Broadcast:
             )
         self._emit(BroadcastEvent("warning", message))
 
+    async def _close_session_quietly(self) -> None:
+        # A session left open after a failed go-live would show the agent live with no video.
+        try:
+            await self._client.stream_stop()
+        except Exception as error:
+            self._emit(
+                BroadcastEvent(
+                    "warning",
+                    f"Could not close the stream session: {self._redactor.redact(str(error))}",
+                )
+            )
+        self._session_open = False
+
     async def _start_session(self) -> None:
         started = await self._client.stream_start()
+        self._session_open = True
         token = getattr(started, "token", None)
         address = getattr(token, "token_address", None) if token else None
         if address and self._on_token is not None:

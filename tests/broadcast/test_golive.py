@@ -311,3 +311,20 @@ async def test_failed_step_names_step_and_tears_down(live_factory: Any, sim: Sim
     failed = [event for event in live.events if event.state is StepState.FAILED]
     assert [event.step for event in failed] == [Step.STREAM_START]
     assert live.token not in " ".join(live.messages())
+
+
+async def test_failure_after_start_closes_session(live_factory: Any, sim: SimServer) -> None:
+    live = await live_factory(go_live=False)
+    # The status check fails every time, so the sequence fails after the session opened.
+    set_fault(
+        sim, errors={"status": 500, "count": 500, "path_prefix": "/api/v1/agent/stream/status"}
+    )
+    try:
+        with pytest.raises(GoLiveError) as failure:
+            await live.broadcast.go_live()
+    finally:
+        httpx.delete(f"{sim.origin}/_sim/faults", timeout=10)
+    assert failure.value.step is Step.CONFIRM_LIVE
+    sessions = [s for s in sim_state(sim)["sessions"] if s["streamer_id"] == live.user_id]
+    assert sessions
+    assert all(session["status"] == "ended" for session in sessions)

@@ -235,3 +235,13 @@ def test_valid_image_urls(url: str) -> None:
 def test_invalid_image_urls(url: str, reason: str) -> None:
     with pytest.raises(CredentialsError, match=reason):
         validate_image_url(url)
+
+
+def test_update_keeps_environment_token_out_of_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    store = CredentialStore("default", token_store="file")
+    store.save(sample())
+    monkeypatch.setenv("RETAKE_ACCESS_TOKEN", "rtk_from_env")
+    store.update(token_address="TokenAddr")
+    data = json.loads(store.path.read_text())
+    assert data["access_token"] == "rtk_secret_value"
+    assert data["token_address"] == "TokenAddr"

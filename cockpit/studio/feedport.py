@@ -1,0 +1,49 @@
+"""The studio's requirements of the feeds, as structural types.
+
+``cockpit.feeds.hub.FeedHub`` satisfies `FeedPort`; tests of the studio's
+channel can run the studio without feeds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+from cockpit.feeds.convert import AgentIdentity
+from cockpit.feeds.events import (
+    ChatItem,
+    FeedEvent,
+    FeedHealth,
+    SendUpdate,
+    StatsItem,
+    TradeItem,
+)
+from cockpit.feeds.store import FeedStore
+
+
+class SenderPort(Protocol):
+    def submit(self, text: str, destination_user_id: str | None = None) -> SendUpdate: ...
+    def retry(self, message_id: str) -> SendUpdate: ...
+
+
+class FeedPort(Protocol):
+    @property
+    def sender(self) -> SenderPort: ...
+    @property
+    def store(self) -> FeedStore: ...
+    @property
+    def identity(self) -> AgentIdentity: ...
+    async def start(self) -> None: ...
+    async def stop(self) -> None: ...
+    def set_live(self, live: bool) -> None: ...
+    def set_token(self, address: str, ticker: str) -> None: ...
+    async def join_streamer(self, streamer_id: str) -> None: ...
+    async def leave_streamer(self, streamer_id: str) -> None: ...
+    def recent_chat(self) -> Sequence[ChatItem]: ...
+    def recent_trades(self) -> Sequence[TradeItem]: ...
+    def stats_history(self) -> Sequence[StatsItem]: ...
+    def health(self) -> FeedHealth: ...
+
+
+FeedPublisher = Callable[[FeedEvent], None]
+"""Receives every event the feeds publish."""
