@@ -6,42 +6,26 @@ One quiet simulator serves each test module; tests that need another shape
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from feeds_helpers import REALTIME_HTTP, Agent, Recorder, SimControl, register_agent
+from feeds_helpers import (
+    REALTIME_HTTP,
+    Agent,
+    HubFactory,
+    Recorder,
+    SimControl,
+    fast_settings,
+    register_agent,
+)
 
 from cockpit.api import RealtimeClient
 from cockpit.feeds.hub import FeedHub
 from cockpit.feeds.identity import AgentIdentity
 from cockpit.feeds.store import FeedStore
-from cockpit.settings import AlertSettings, FeedSettings
+from cockpit.settings import FeedSettings
 from cockpit.sim.server import SimOptions, SimServer
-
-HubFactory = Callable[..., Awaitable[tuple[FeedHub, Recorder]]]
-
-
-def fast_settings(**changes: object) -> FeedSettings:
-    """Feed settings with cadences of a few hundred milliseconds, so tests finish fast."""
-    values: dict[str, object] = {
-        "chat_interval_active": 0.2,
-        "chat_interval_quiet": 0.3,
-        "chat_interval_offline": 0.4,
-        "tips_interval": 0.3,
-        "trades_interval": 0.3,
-        "stats_interval": 0.4,
-        "status_interval": 0.4,
-        "offline_slowdown": 1.0,
-        "store_flush_interval": 0.05,
-        "send_unknown_timeout": 5.0,
-        "send_readback_interval": 0.2,
-        "socket_retry_initial": 0.1,
-        "socket_retry_max": 0.5,
-        "alerts": AlertSettings(),
-    }
-    values.update(changes)
-    return FeedSettings(**values)  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="module")

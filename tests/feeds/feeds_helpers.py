@@ -7,7 +7,7 @@ import asyncio
 import itertools
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -16,8 +16,9 @@ import httpx
 from cockpit.api import RetakeClient
 from cockpit.api.models import Registration
 from cockpit.feeds.events import FeedEvent
+from cockpit.feeds.hub import FeedHub
 from cockpit.feeds.identity import AgentIdentity
-from cockpit.settings import HttpSettings
+from cockpit.settings import AlertSettings, FeedSettings, HttpSettings
 
 _BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 _names = itertools.count(1)
@@ -197,3 +198,28 @@ async def start_stream(agent: Agent) -> tuple[str, str]:
     started = await agent.client.stream_start()
     assert started.token is not None and started.token.token_address
     return started.token.token_address, started.token.ticker or ""
+
+
+HubFactory = Callable[..., Awaitable[tuple[FeedHub, Recorder]]]
+
+
+def fast_settings(**changes: object) -> FeedSettings:
+    """Feed settings with cadences of a few hundred milliseconds, so tests finish fast."""
+    values: dict[str, object] = {
+        "chat_interval_active": 0.2,
+        "chat_interval_quiet": 0.3,
+        "chat_interval_offline": 0.4,
+        "tips_interval": 0.3,
+        "trades_interval": 0.3,
+        "stats_interval": 0.4,
+        "status_interval": 0.4,
+        "offline_slowdown": 1.0,
+        "store_flush_interval": 0.05,
+        "send_unknown_timeout": 5.0,
+        "send_readback_interval": 0.2,
+        "socket_retry_initial": 0.1,
+        "socket_retry_max": 0.5,
+        "alerts": AlertSettings(),
+    }
+    values.update(changes)
+    return FeedSettings(**values)  # type: ignore[arg-type]

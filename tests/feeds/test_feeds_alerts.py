@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import HubFactory, fast_settings
-from feeds_helpers import Agent, Recorder, SimControl, eventually, start_stream
+from feeds_helpers import (
+    Agent,
+    HubFactory,
+    Recorder,
+    SimControl,
+    eventually,
+    fast_settings,
+    start_stream,
+)
 from test_feeds_hub import socket_up
 
 from cockpit.feeds.events import Alert, FollowItem, StatusItem

@@ -8,8 +8,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from conftest import HubFactory, fast_settings
-from feeds_helpers import Agent, SimControl, eventually, register_agent, start_stream
+from feeds_helpers import (
+    Agent,
+    HubFactory,
+    SimControl,
+    eventually,
+    fast_settings,
+    register_agent,
+    start_stream,
+)
 
 from cockpit.feeds.events import ChatItem, TradeItem
 from cockpit.feeds.hub import FeedHub

@@ -5,8 +5,15 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from conftest import HubFactory, fast_settings
-from feeds_helpers import Agent, Recorder, SimControl, eventually, register_agent
+from feeds_helpers import (
+    Agent,
+    HubFactory,
+    Recorder,
+    SimControl,
+    eventually,
+    fast_settings,
+    register_agent,
+)
 
 from cockpit.feeds.events import SendUpdate
 from cockpit.feeds.hub import FeedHub

@@ -12,8 +12,7 @@ import sqlite3
 import stat
 from pathlib import Path
 
-from conftest import HubFactory, fast_settings
-from feeds_helpers import Agent, SimControl, eventually
+from feeds_helpers import Agent, HubFactory, SimControl, eventually, fast_settings
 
 from cockpit import paths
 from cockpit.feeds.events import Alert, ChatItem, SendUpdate, TradeItem

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import HubFactory
-from feeds_helpers import Agent, SimControl, eventually, register_agent, solana_address
+from feeds_helpers import Agent, HubFactory, SimControl, eventually, register_agent, solana_address
 from test_feeds_hub import own_chat, own_sim, socket_up
 
 from cockpit.feeds.hub import FeedHub
