@@ -1,0 +1,1 @@
+"""The console's modal screens: checklist, confirmations, viewer card, prompts and help."""
