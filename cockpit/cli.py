@@ -29,6 +29,9 @@ COMMAND_MODULES = (
     "login",
     "sim",
     "stage",
+    "scene",
+    "narrate",
+    "say",
     "doctor",
 )
 """Modules of ``cockpit.commands``, in the order ``cockpit --help`` lists them."""

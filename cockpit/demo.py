@@ -133,7 +133,7 @@ async def _run(
         supervisor,
         settings,
         work_dir / "logs",
-        placeholder_stage_command(name),
+        placeholder_stage_command(name, profile="demo"),
         redactor,
     )
     async with RetakeClient(

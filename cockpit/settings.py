@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import shlex
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
@@ -371,6 +372,25 @@ class ConsoleSettings(_Section):
     )
 
 
+class StageSettings(_Section):
+    """The stage: the screen viewers watch, and its voice."""
+
+    narration_file: Path | None = Field(
+        None,
+        description="Text file the agent appends narration lines to; the stage shows each new "
+        "line as it is appended, like `tail -f`.",
+    )
+    speak_narration: bool = Field(
+        False,
+        description="Also speak each new narration line into the stream's audio (needs "
+        "PulseAudio and espeak-ng).",
+    )
+    voice: str = Field("en-us", description="espeak-ng voice of spoken lines.")
+    words_per_minute: int = Field(
+        165, ge=80, le=450, description="Speed of spoken lines in words per minute."
+    )
+
+
 class Settings(BaseSettings):
     """Everything the cockpit can be configured with."""
 
@@ -399,6 +419,7 @@ class Settings(BaseSettings):
     studio: StudioSettings = Field(default_factory=StudioSettings)  # type: ignore[arg-type]
     feeds: FeedSettings = Field(default_factory=FeedSettings)  # type: ignore[arg-type]
     console: ConsoleSettings = Field(default_factory=ConsoleSettings)  # type: ignore[arg-type]
+    stage: StageSettings = Field(default_factory=StageSettings)  # type: ignore[arg-type]
 
     @classmethod
     def settings_customise_sources(

@@ -15,7 +15,7 @@ import logging
 import subprocess
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import IO
 
@@ -52,8 +52,12 @@ class Encoder:
         log_dir: Path,
         audio_source: str | None = None,
         redactor: Redactor | None = None,
+        audio_environment: Mapping[str, str] | None = None,
     ) -> None:
+        """``audio_environment`` is added to ffmpeg's environment, such as ``PULSE_SERVER``
+        for a PulseAudio ``audio_source``."""
         self._supervisor = supervisor
+        self._audio_environment = dict(audio_environment or {})
         self._settings = encoder_settings
         self._redactor = redactor if redactor is not None else Redactor()
         self._redactor.add(key)
@@ -125,6 +129,7 @@ class Encoder:
             ProcessSpec(
                 "ffmpeg",
                 self._argv,
+                environment=self._audio_environment,
                 stdin_pipe=True,
                 quit_input=b"q",
                 stdout=subprocess.PIPE,

@@ -85,16 +85,25 @@ def build_ffmpeg_args(
     video_size = f"{display_settings.width}x{display_settings.height}"
     framerate = encoder.framerate
     gop = max(1, round(framerate * encoder.keyframe_interval))
-    return [
-        "ffmpeg",
-        "-hide_banner", "-loglevel", "error",
-        "-progress", "pipe:1", "-nostats",
+    video_input = [
         "-thread_queue_size", str(THREAD_QUEUE_SIZE),
         "-f", "x11grab", "-draw_mouse", "0",
         "-video_size", video_size, "-framerate", str(framerate),
         "-i", display,
-        *audio_input_args(audio_source),
-        "-map", "0:v:0", "-map", "1:a:0",
+    ]  # fmt: skip
+    if audio_source is None:
+        inputs = [*video_input, *audio_input_args(None), "-map", "0:v:0", "-map", "1:a:0"]
+    else:
+        # ffmpeg opens its inputs in order and reads none until all are open. A PulseAudio
+        # source delivers its first data up to 2 s late (module-null-sink starts with 2 s
+        # blocks), so opened after x11grab it froze the picture that long at the start
+        # (ffmpeg 5.1.9, PulseAudio 16.1, measured). Opened first, it delays nothing.
+        inputs = [*audio_input_args(audio_source), *video_input, "-map", "1:v:0", "-map", "0:a:0"]
+    return [
+        "ffmpeg",
+        "-hide_banner", "-loglevel", "error",
+        "-progress", "pipe:1", "-nostats",
+        *inputs,
         "-c:v", "libx264", "-preset", encoder.preset, "-tune", "zerolatency",
         "-b:v", f"{encoder.video_bitrate}k",
         "-maxrate", f"{encoder.video_bitrate}k",

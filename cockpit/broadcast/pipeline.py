@@ -1,4 +1,9 @@
-"""The pipeline's processes as one unit: virtual display, stage window and encoder.
+"""The pipeline's processes as one unit: virtual display, stage window, audio server and encoder.
+
+Where PulseAudio is installed, the pipeline runs a private audio server (see
+`cockpit.broadcast.voice`) and the encoder records its sink's monitor, so
+speech can be played into the stream while it runs. Where it is missing, or
+the server fails to start, the encoder sends a silent track instead.
 
 The blocking work (starting and stopping processes) runs in worker threads so
 the caller's event loop keeps serving while it happens.
@@ -17,6 +22,17 @@ from cockpit.broadcast.encoder import Encoder
 from cockpit.broadcast.processes import ChildProcess, ProcessSupervisor
 from cockpit.broadcast.stage_window import StageWindow
 from cockpit.broadcast.thumbnail import capture_thumbnail
+from cockpit.broadcast.voice import (
+    DEFAULT_VOICE,
+    DEFAULT_WORDS_PER_MINUTE,
+    DIRECTORY_NAME,
+    MONITOR_SOURCE,
+    SERVER_PROGRAMS,
+    PulseServer,
+    Speech,
+    VoiceError,
+    missing_programs,
+)
 from cockpit.redaction import Redactor
 from cockpit.settings import Settings
 
@@ -24,7 +40,13 @@ logger = logging.getLogger(__name__)
 
 
 class Pipeline:
-    """Starts, checks, repairs and stops Xvfb, openbox, the stage's xterm and ffmpeg."""
+    """Starts, checks, repairs and stops Xvfb, openbox, the stage's xterm, PulseAudio and ffmpeg.
+
+    ``voice`` chooses whether to run the audio server: None runs it when no
+    ``audio_source`` is given and pulseaudio is installed. Its directory
+    (socket and state) is ``voice_dir``, by default ``pulse`` beside
+    ``log_dir``.
+    """
 
     def __init__(
         self,
@@ -34,6 +56,8 @@ class Pipeline:
         stage_command: Sequence[str],
         redactor: Redactor,
         audio_source: str | None = None,
+        voice: bool | None = None,
+        voice_dir: Path | None = None,
     ) -> None:
         self._supervisor = supervisor
         self._settings = settings
@@ -41,10 +65,22 @@ class Pipeline:
         self._stage_command = list(stage_command)
         self._redactor = redactor
         self.audio_source = audio_source
-        """A PulseAudio source for the encoder's audio, or ``None`` for a silent track."""
+        """A PulseAudio source for the encoder's audio, or ``None`` for the pipeline's own
+        audio server when it runs, else a silent track."""
         self.display = VirtualDisplay(supervisor, settings.display, log_dir)
         self.stage: StageWindow | None = None
         self.encoder: Encoder | None = None
+        if voice is None:
+            voice = audio_source is None and not missing_programs(SERVER_PROGRAMS)
+        self.pulse: PulseServer | None = (
+            PulseServer(supervisor, voice_dir or log_dir.parent / DIRECTORY_NAME, log_dir)
+            if voice
+            else None
+        )
+        """The private audio server, or None when the pipeline runs without one."""
+        self.voice_problem: str | None = None
+        """Why the audio server is not running although it was wanted, for the operator."""
+        self._encoder_uses_pulse = False
         self._finished_frames = 0
         self._finished_drops = 0
 
@@ -61,6 +97,30 @@ class Pipeline:
         if self.encoder is not None and self.encoder.child is not None:
             children.append(self.encoder.child)
         return children
+
+    @property
+    def voice_running(self) -> bool:
+        """Whether the audio server runs, so that speech reaches the stream."""
+        return self.pulse is not None and self.pulse.running
+
+    def speech(
+        self, voice: str = DEFAULT_VOICE, words_per_minute: int = DEFAULT_WORDS_PER_MINUTE
+    ) -> Speech | None:
+        """Return a `Speech` that plays into the running audio server, or None without one."""
+        if self.pulse is None or not self.pulse.running:
+            return None
+        return Speech(self._supervisor, self.pulse.address, voice, words_per_minute)
+
+    def encoder_audio(self) -> tuple[str | None, dict[str, str]]:
+        """Return the audio source the encoder would record now, and the environment it needs.
+
+        ``(None, {})`` means a silent track.
+        """
+        if self.audio_source is not None:
+            return self.audio_source, {}
+        if self.pulse is not None and self.pulse.running:
+            return MONITOR_SOURCE, {"PULSE_SERVER": self.pulse.address}
+        return None, {}
 
     def encoder_running(self) -> bool:
         return self.encoder is not None and self.encoder.running
@@ -84,6 +144,19 @@ class Pipeline:
                 self._log_dir,
             )
             self.stage.start()
+        self._start_voice()
+
+    def _start_voice(self) -> None:
+        if self.pulse is None or self.pulse.running:
+            return
+        try:
+            self.pulse.start()
+        except VoiceError as error:
+            # The stream goes on with a silent track; the operator learns why from the log.
+            self.voice_problem = str(error)
+            logger.warning("the stream's audio server did not start: %s", error)
+            return
+        self.voice_problem = None
 
     async def start_encoder(self, url: str, key: str) -> None:
         """Start ffmpeg towards ``url``/``key`` on the current display."""
@@ -92,6 +165,8 @@ class Pipeline:
     def _start_encoder(self, url: str, key: str) -> None:
         if self.encoder is not None:
             self.encoder.stop()
+        audio_source, audio_environment = self.encoder_audio()
+        self._encoder_uses_pulse = bool(audio_environment)
         self.encoder = Encoder(
             self._supervisor,
             self.display.display,
@@ -100,8 +175,9 @@ class Pipeline:
             url,
             key,
             self._log_dir,
-            audio_source=self.audio_source,
+            audio_source=audio_source,
             redactor=self._redactor,
+            audio_environment=audio_environment,
         )
         self.encoder.start()
 
@@ -133,6 +209,11 @@ class Pipeline:
             found.append(
                 "the stage window (xterm) is not running"
                 + _exit_detail(self.stage and self.stage.child)
+            )
+        if self._encoder_uses_pulse and not self.voice_running:
+            found.append(
+                "PulseAudio (the stream's audio) is not running"
+                + _exit_detail(self.pulse.child if self.pulse is not None else None)
             )
         if self.encoder is None or not self.encoder.running:
             found.append(
@@ -175,6 +256,8 @@ class Pipeline:
             self.stage.stop()
             self.stage = None
         self.display.stop()
+        if self.pulse is not None:
+            self.pulse.stop()
 
 
 def _exit_detail(child: ChildProcess | None) -> str:

@@ -31,9 +31,18 @@ class StageWindowError(Exception):
     """Raised when the stage window cannot be started."""
 
 
-def placeholder_stage_command(agent_name: str = "agent", marker: str | None = None) -> list[str]:
-    """Return the command that runs the placeholder stage app with this interpreter."""
-    command = [sys.executable, "-m", "cockpit.ui.stage", "--name", agent_name]
+def placeholder_stage_command(
+    agent_name: str = "agent", marker: str | None = None, profile: str | None = None
+) -> list[str]:
+    """Return the command that runs the stage app with this interpreter.
+
+    The stage follows the studio of ``profile`` (the settings' profile when
+    None) and shows ``agent_name`` until that studio sends the agent's name.
+    """
+    command = [sys.executable, "-m", "cockpit.ui.stage"]
+    if profile is not None:
+        command += ["--profile", profile]
+    command += ["--name", agent_name]
     if marker is not None:
         command += ["--marker", marker]
     return command

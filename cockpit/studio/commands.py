@@ -12,6 +12,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 from cockpit.api.errors import ApiError
@@ -19,6 +20,12 @@ from cockpit.broadcast.events import Phase
 from cockpit.broadcast.golive import GoLiveError
 from cockpit.broadcast.processes import ProcessError
 from cockpit.broadcast.thumbnail import ThumbnailError
+from cockpit.broadcast.voice import (
+    DEFAULT_VOICE,
+    DEFAULT_WORDS_PER_MINUTE,
+    MAX_SPEECH_LENGTH,
+    VoiceError,
+)
 from cockpit.feeds.heartbeat import run_heartbeat
 from cockpit.feeds.store import StoreError
 from cockpit.studio.server import CommandError
@@ -31,6 +38,9 @@ logger = logging.getLogger(__name__)
 MAX_SCENE_LENGTH = 200
 MAX_NARRATION_LENGTH = 4000
 MAX_STREAMER_ID_LENGTH = 200
+VIEWER_KEY_PREFIXES = ("user:", "wallet:", "name:")
+SCENE_THUMBNAIL_DELAY = 1.0
+"""Seconds between a scene change and its thumbnail, so the stage has redrawn."""
 
 Handler = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
 
@@ -40,6 +50,7 @@ class StudioCommands:
 
     def __init__(self, studio: Studio) -> None:
         self._studio = studio
+        self._background: set[asyncio.Task[None]] = set()
         self._handlers: dict[str, Handler] = {
             "go_live": self.go_live,
             "stop": self.stop,
@@ -53,6 +64,13 @@ class StudioCommands:
             "leave_room": self.leave_room,
             "status": self.status,
             "heartbeat": self.heartbeat,
+            "hide_message": self.hide_message,
+            "unhide_message": self.unhide_message,
+            "mute_viewer": self.mute_viewer,
+            "unmute_viewer": self.unmute_viewer,
+            "viewer": self.viewer,
+            "say": self.say,
+            "play_audio": self.play_audio,
             "shutdown": self.shutdown,
         }
 
@@ -197,9 +215,101 @@ class StudioCommands:
 
     async def set_scene(self, args: dict[str, Any]) -> dict[str, Any]:
         scene = _optional_text(args, "scene", MAX_SCENE_LENGTH)
-        self._studio.state.scene = scene
-        self._studio.publish("scene", {"scene": scene})
+        studio = self._studio
+        changed = scene != studio.state.scene
+        studio.state.scene = scene
+        studio.publish("scene", {"scene": scene})
+        if changed and studio.stream.phase is Phase.LIVE:
+            # The platform asks for a fresh thumbnail when the picture changes noticeably.
+            self._background.add(asyncio.create_task(self._thumbnail_after_scene()))
         return {"scene": scene}
+
+    async def _thumbnail_after_scene(self) -> None:
+        await asyncio.sleep(SCENE_THUMBNAIL_DELAY)
+        try:
+            await self._studio.broadcast.upload_thumbnail()
+        except (ApiError, ThumbnailError, ProcessError, OSError) as error:
+            logger.warning(
+                "thumbnail after scene change failed: %s", self._studio.redactor.redact(str(error))
+            )
+        finally:
+            self._background = {task for task in self._background if not task.done()}
+
+    # Voice
+
+    async def say(self, args: dict[str, Any]) -> dict[str, Any]:
+        text = _text(args, "text", MAX_SPEECH_LENGTH)
+        voice = _optional_text(args, "voice", 40) or DEFAULT_VOICE
+        speed = args.get("words_per_minute", DEFAULT_WORDS_PER_MINUTE)
+        if not isinstance(speed, int) or isinstance(speed, bool) or not 80 <= speed <= 450:
+            raise CommandError(
+                "bad_arguments",
+                "The argument 'words_per_minute' must be an integer from 80 to 450.",
+            )
+        return await self._play(lambda speech: speech.say(text), voice, speed, {"text": text})
+
+    async def play_audio(self, args: dict[str, Any]) -> dict[str, Any]:
+        path = Path(_text(args, "path", 4096))
+        if not path.is_absolute():
+            raise CommandError("bad_arguments", f"The audio path {str(path)!r} must be absolute.")
+        return await self._play(
+            lambda speech: speech.play(path),
+            DEFAULT_VOICE,
+            DEFAULT_WORDS_PER_MINUTE,
+            {"path": str(path)},
+        )
+
+    async def _play(
+        self, action: Callable[[Any], float], voice: str, speed: int, details: dict[str, Any]
+    ) -> dict[str, Any]:
+        pipeline = self._studio.pipeline
+        speech = pipeline.speech(voice, speed)
+        if speech is None:
+            reason = (
+                f" It failed to start: {pipeline.voice_problem}" if pipeline.voice_problem else ""
+            )
+            raise CommandError(
+                "voice_unavailable",
+                "Nothing was played because the stream's audio server is not running; it runs "
+                "while the stream is live where PulseAudio is installed (see `cockpit doctor`)."
+                + reason,
+            )
+        try:
+            seconds = await asyncio.to_thread(action, speech)
+        except VoiceError as error:
+            raise CommandError("voice_failed", str(error)) from None
+        self._studio.publish("voice", {**details, "seconds": seconds, "at": time.time()})
+        return {"seconds": seconds, "played_by": "studio"}
+
+    # Moderation: what the stage keeps off air
+
+    async def hide_message(self, args: dict[str, Any]) -> dict[str, Any]:
+        return self._moderate(self._studio.state.hidden_messages, _text(args, "id", 200), add=True)
+
+    async def unhide_message(self, args: dict[str, Any]) -> dict[str, Any]:
+        return self._moderate(self._studio.state.hidden_messages, _text(args, "id", 200), add=False)
+
+    async def mute_viewer(self, args: dict[str, Any]) -> dict[str, Any]:
+        return self._moderate(self._studio.state.muted_viewers, _viewer_key(args), add=True)
+
+    async def unmute_viewer(self, args: dict[str, Any]) -> dict[str, Any]:
+        return self._moderate(self._studio.state.muted_viewers, _viewer_key(args), add=False)
+
+    def _moderate(self, entries: list[str], value: str, add: bool) -> dict[str, Any]:
+        if add and value not in entries:
+            entries.append(value)
+        elif not add and value in entries:
+            entries.remove(value)
+        record = self._studio.state.moderation()
+        self._studio.publish("moderation", record)
+        return record
+
+    async def viewer(self, args: dict[str, Any]) -> dict[str, Any]:
+        key = _viewer_key(args)
+        record = self._require_feeds().viewers.get(key.split(":", 1)[1])
+        if record is None:
+            raise CommandError("not_found", f"No viewer record matches {key!r}.")
+        return record.to_json()
 
     async def narrate(self, args: dict[str, Any]) -> dict[str, Any]:
         text = _text(args, "text", MAX_NARRATION_LENGTH)
@@ -276,3 +386,13 @@ def _optional_text(args: dict[str, Any], name: str, max_length: int) -> str | No
     if args.get(name) is None:
         return None
     return _text(args, name, max_length)
+
+
+def _viewer_key(args: dict[str, Any]) -> str:
+    key = _text(args, "key", 300)
+    if not key.startswith(VIEWER_KEY_PREFIXES) or key.endswith(":"):
+        raise CommandError(
+            "bad_arguments",
+            f"The viewer key {key!r} is invalid; use user:ID, wallet:ADDRESS or name:NAME.",
+        )
+    return key

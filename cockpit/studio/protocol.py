@@ -30,8 +30,10 @@ Event kinds: ``broadcast`` (a go-live step, phase, thumbnail, recovery, warning
 or error), ``feed`` (chat, trades, stats, status, follows, sessions, send
 updates, alerts and feed health from the feeds, with their own ``kind``),
 ``alert``, ``scene``, ``narration``, ``watchdog``, ``health`` (processes and
-encoder progress), ``stream_status``, ``orphaned_live``, ``rooms`` and
-``studio`` (the studio is shutting down).
+encoder progress), ``stream_status``, ``orphaned_live``, ``rooms``,
+``moderation`` (messages hidden from and viewers muted on the stage),
+``voice`` (speech or audio played into the stream) and ``studio`` (the studio
+is shutting down).
 """
 
 from __future__ import annotations
@@ -66,6 +68,13 @@ COMMANDS = (
     "leave_room",
     "status",
     "heartbeat",
+    "hide_message",
+    "unhide_message",
+    "mute_viewer",
+    "unmute_viewer",
+    "viewer",
+    "say",
+    "play_audio",
     "shutdown",
 )
 """Command names a client may send; each gets one response carrying the command's id."""
@@ -81,6 +90,8 @@ EVENT_KINDS = (
     "stream_status",
     "orphaned_live",
     "rooms",
+    "moderation",
+    "voice",
     "studio",
 )
 

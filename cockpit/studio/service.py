@@ -87,7 +87,7 @@ class Studio:
             self.supervisor,
             settings,
             pipeline_log_dir(self.profile),
-            placeholder_stage_command(credentials.agent_name or "agent"),
+            placeholder_stage_command(credentials.agent_name or "agent", profile=self.profile),
             redactor,
         )
         self.broadcast = Broadcast(

@@ -36,12 +36,23 @@ class StudioState:
     scene: str | None = None
     narration: dict[str, Any] | None = None
     rooms: list[str] = field(default_factory=list)
+    hidden_messages: list[str] = field(default_factory=list)
+    """Ids of chat items kept off the stage."""
+    muted_viewers: list[str] = field(default_factory=list)
+    """Viewer keys (``user:ID``, ``wallet:ADDRESS`` or ``name:NAME``) kept off the stage."""
     thumbnail: dict[str, Any] | None = None
     live_since: float | None = None
     broadcast_log: deque[dict[str, Any]] = field(
         default_factory=lambda: deque(maxlen=RECENT_BROADCAST_EVENTS)
     )
     alerts: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=RECENT_ALERTS))
+
+    def moderation(self) -> dict[str, list[str]]:
+        """Return what is kept off the stage, as the ``moderation`` event and snapshot carry it."""
+        return {
+            "hidden_messages": list(self.hidden_messages),
+            "muted_viewers": list(self.muted_viewers),
+        }
 
     def apply_broadcast(self, event: BroadcastEvent) -> None:
         """Fold one broadcast event into the state."""
@@ -80,6 +91,7 @@ class StudioState:
             "scene": self.scene,
             "narration": self.narration,
             "rooms": list(self.rooms),
+            "moderation": self.moderation(),
             "thumbnail": self.thumbnail,
             "live_since": self.live_since,
             "broadcast_log": list(self.broadcast_log),

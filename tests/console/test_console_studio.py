@@ -100,10 +100,6 @@ async def test_copy_writes_url_to_terminal(
     assert osc52(f"{origin}/{name}") in written
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the studio has no hide_message command and no moderation event yet",
-)
 async def test_hide_keeps_message_off_stage(chat_sim: SimServer) -> None:
     await register_agent(chat_sim.api_url, "hide")
     async with running_studio(chat_sim.api_url, "hide") as running:

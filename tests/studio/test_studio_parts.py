@@ -237,3 +237,27 @@ async def test_stop_and_shutdown_while_offline(offline: OfflineStudio) -> None:
     with pytest.raises(CommandError) as raised:
         await commands.handle("go_live", {}, CLIENT)
     assert raised.value.code == "shutting_down"
+
+
+async def test_moderation_is_published_and_kept(offline: OfflineStudio) -> None:
+    commands = StudioCommands(offline.studio)
+    hidden = await commands.handle("hide_message", {"id": "chat-1"}, CLIENT)
+    assert hidden == {"hidden_messages": ["chat-1"], "muted_viewers": []}
+    await commands.handle("hide_message", {"id": "chat-1"}, CLIENT)
+    muted = await commands.handle("mute_viewer", {"key": "wallet:AbC"}, CLIENT)
+    assert muted == {"hidden_messages": ["chat-1"], "muted_viewers": ["wallet:AbC"]}
+    assert offline.studio.snapshot()["moderation"] == muted
+
+    await commands.handle("unhide_message", {"id": "chat-1"}, CLIENT)
+    cleared = await commands.handle("unmute_viewer", {"key": "wallet:AbC"}, CLIENT)
+    assert cleared == {"hidden_messages": [], "muted_viewers": []}
+    kinds = [kind for kind, _ in offline.published]
+    assert kinds == ["moderation"] * 5
+
+
+async def test_viewer_key_must_name_its_kind(offline: OfflineStudio) -> None:
+    commands = StudioCommands(offline.studio)
+    for key in ("AbC", "wallet:", "email:x"):
+        with pytest.raises(CommandError) as raised:
+            await commands.handle("mute_viewer", {"key": key}, CLIENT)
+        assert raised.value.code == "bad_arguments", key
