@@ -92,16 +92,22 @@ async def live_factory(sim: SimServer, tmp_path: Path) -> AsyncIterator[Any]:
     supervisor = ProcessSupervisor("golive-test")
     started: list[Live] = []
 
-    async def make(go_live: bool = True) -> Live:
+    async def make(
+        go_live: bool = True, sim_override: SimServer | None = None, require_skill: bool = False
+    ) -> Live:
+        target = sim_override or sim
         settings = fast_settings()
+        if require_skill:
+            stream = settings.stream.model_copy(update={"skill_version_policy": "require"})
+            settings = settings.model_copy(update={"stream": stream})
         name = f"Pipe{secrets.token_hex(3)}"
-        async with RetakeClient(sim.api_url, settings=settings.http) as anonymous:
+        async with RetakeClient(target.api_url, settings=settings.http) as anonymous:
             registration = await anonymous.register(
                 name, "pipeline test", "https://example.com/a.png", base58_encode(os.urandom(32))
             )
         token = registration.access_token.get_secret_value()
         client = RetakeClient(
-            sim.api_url, access_token=token, token_api_url=sim.api_url, settings=settings.http
+            target.api_url, access_token=token, token_api_url=target.api_url, settings=settings.http
         )
         redactor = Redactor()
         redactor.add(token)
@@ -328,3 +334,33 @@ async def test_failure_after_start_closes_session(live_factory: Any, sim: SimSer
     sessions = [s for s in sim_state(sim)["sessions"] if s["streamer_id"] == live.user_id]
     assert sessions
     assert all(session["status"] == "ended" for session in sessions)
+
+
+@pytest.fixture(scope="module")
+def newer_skill_sim() -> Iterator[SimServer]:
+    options = SimOptions(seed=4, audience_rate=0.0, real_ingest=True, skill_version="2.1.0")
+    with SimServer(options) as server:
+        yield server
+
+
+async def test_new_skill_version_warns_and_saves_text(
+    live_factory: Any, newer_skill_sim: SimServer, tmp_path: Path
+) -> None:
+    live = await live_factory(go_live=False, sim_override=newer_skill_sim)
+    await live.broadcast.go_live()
+    warnings = [event.message for event in live.events if event.kind == "warning"]
+    assert any("version 2.1.0" in message for message in warnings), warnings
+    saved = list(tmp_path.rglob("skill-2.1.0.md"))
+    assert saved
+    assert saved[0].read_text(encoding="utf-8").strip()
+
+
+async def test_required_skill_version_stops_go_live(
+    live_factory: Any, newer_skill_sim: SimServer
+) -> None:
+    live = await live_factory(go_live=False, sim_override=newer_skill_sim, require_skill=True)
+    with pytest.raises(GoLiveError) as failure:
+        await live.broadcast.go_live()
+    assert failure.value.step is Step.SKILL_CHECK
+    assert "skill_version_policy" in failure.value.reason
+    assert live.pipeline.processes == []
