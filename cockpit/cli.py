@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from cockpit import __version__
+from cockpit.api.credentials import CredentialsError, CredentialStore
 from cockpit.settings import Settings, SettingsError, load_settings
 
 COMMAND_MODULES = (
@@ -98,6 +99,21 @@ def _configure_logging(verbosity: int) -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
+def _with_profile_api_url(settings: Settings) -> Settings:
+    """Use the API URL the profile was created against when none was given.
+
+    A profile's token is only ever sent to its own API, so a profile made against a
+    simulator works without repeating ``--api-url`` on every command.
+    """
+    if "api_url" in settings.model_fields_set:
+        return settings
+    try:
+        stored = CredentialStore(settings.profile).load().api_url
+    except CredentialsError:
+        return settings
+    return settings.model_copy(update={"api_url": stored})
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse ``argv``, read the settings and run the chosen command; return its exit status."""
     commands = _load_commands()
@@ -113,6 +129,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"cockpit: {error}", file=sys.stderr)
         return 2
 
+    settings = _with_profile_api_url(settings)
     if args.command is None:
         # Parse again as the default command so that it gets its own defaults.
         args = parser.parse_args([DEFAULT_COMMAND, *(argv if argv is not None else sys.argv[1:])])

@@ -10,6 +10,7 @@ import sys
 from types import FrameType
 
 from cockpit.settings import Settings
+from cockpit.sim.ingest import IngestError
 from cockpit.sim.server import SimOptions, SimServer
 
 NAME = "sim"
@@ -59,6 +60,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "(default: 0.05)",
     )
     parser.add_argument(
+        "--no-ingest",
+        action="store_true",
+        help="run without the real RTMP ingest (nginx-rtmp); is_live then follows stream "
+        "start and stop instead of the encoder's actual publishing",
+    )
+    parser.add_argument(
         "--drift",
         action="store_true",
         help="serve comments and lists in the observed live shapes instead of the documented ones",
@@ -81,6 +88,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         hostile_share=args.hostile_share,
         drift=args.drift,
         skill_version=args.skill_version,
+        real_ingest=not args.no_ingest,
     )
     try:
         server = SimServer(options)
@@ -93,12 +101,21 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
     def announce(sim: SimServer) -> None:
         print(f"Simulator serving at {sim.api_url}", flush=True)
+        if sim.ingest is not None:
+            print(f"RTMP ingest at {sim.ingest.rtmps_url} (and {sim.ingest.rtmp_url})", flush=True)
 
     # uvicorn takes over both signals while it serves, and raises them again after shutdown.
     # These handlers turn that second delivery, and one before serving starts, into a stop.
     previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         asyncio.run(server.serve(announce))
+    except IngestError as error:
+        print(
+            f"cockpit sim: {error} Run `cockpit doctor` to check nginx and its rtmp module, "
+            "or start the simulator with --no-ingest.",
+            file=sys.stderr,
+        )
+        return 1
     except OSError as error:
         print(f"cockpit sim: {error}", file=sys.stderr)
         return 1

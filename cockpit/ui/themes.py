@@ -127,12 +127,21 @@ def _with_defaults(data: dict[str, Any]) -> dict[str, Any]:
     return {**data, "variables": variables}
 
 
+def _shipped_theme_files() -> list[Any]:
+    # An installed package has cockpit.themes. Run from a source checkout (python -m in the
+    # repository root), the package is the bare folder, which lacks that mapping, so the
+    # repository's themes/ folder is read instead.
+    try:
+        return list(resources.files("cockpit.themes").iterdir())
+    except ModuleNotFoundError:
+        return list((Path(__file__).resolve().parents[2] / "themes").iterdir())
+
+
 def load_themes(user_dir: Path | None = None) -> ThemeSet:
     """Load the shipped themes, then the operator's, which replace shipped ones of the same name."""
     themes: dict[str, Theme] = {}
     problems: list[str] = []
-    shipped = resources.files("cockpit.themes")
-    for entry in sorted(shipped.iterdir(), key=lambda item: item.name):
+    for entry in sorted(_shipped_theme_files(), key=lambda item: item.name):
         if entry.name.endswith(".toml"):
             _load_one(
                 entry.read_text(encoding="utf-8"), f"cockpit.themes/{entry.name}", themes, problems

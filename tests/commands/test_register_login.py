@@ -125,3 +125,14 @@ def test_saved_file_is_guide_compatible(sim: SimServer) -> None:
         "token_address",
         "token_ticker",
     }
+
+
+def test_profile_remembers_its_api_url(
+    sim: SimServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert register(sim, "RemembersUrl", "--profile", "remembers") == 0
+    token = CredentialStore("remembers").load().access_token
+    monkeypatch.setattr("sys.stdin", io.StringIO(token + "\n"))
+    # No --api-url: the profile's own API is used, never the default platform.
+    assert main(["login", "--profile", "remembers", "--token-stdin"]) == 0
+    assert f"Token accepted by {sim.api_url}" in capsys.readouterr().out

@@ -14,6 +14,7 @@ from textual.widgets import Input
 
 from cockpit import paths
 from cockpit.settings import ConsoleSettings, Settings
+from cockpit.studio.client import StudioCommandError
 from cockpit.ui.clipboard import osc52
 from cockpit.ui.screens.dialogs import ConfirmStopScreen, QuitWhileLiveScreen, StoppedScreen
 from cockpit.ui.screens.golive import GoLiveScreen
@@ -190,8 +191,9 @@ async def test_reply_prefills_author() -> None:
         assert app.focused is field
 
 
-async def test_hide_unknown_command_notifies_error() -> None:
-    studio = live_studio()
+async def test_hide_rejected_by_studio_notifies_error() -> None:
+    rejection = StudioCommandError("hide_message", "feeds_unavailable", "The feeds are down.")
+    studio = live_studio(hide_message=rejection)
     app = console_for(studio)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, 100)
@@ -200,7 +202,7 @@ async def test_hide_unknown_command_notifies_error() -> None:
         await wait_for(lambda: bool(notes), pilot)
         assert studio.commands[-1] == ("hide_message", {"id": "c-0014"})
         message, options = notes[-1]
-        assert "Unknown command 'hide_message'" in message
+        assert "The feeds are down." in message
         assert options["severity"] == "error"
 
 
@@ -243,7 +245,8 @@ async def test_hide_and_mute_with_supporting_studio() -> None:
 
 
 async def test_viewer_card_from_local_chat() -> None:
-    studio = live_studio()
+    # A studio with no record of the viewer: the card shows what the console's chat holds.
+    studio = live_studio(viewer=StudioCommandError("viewer", "not_found", "No viewer record."))
     app = console_for(studio)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, 100)

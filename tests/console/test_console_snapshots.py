@@ -17,6 +17,7 @@ from replay import ReplayStudio
 from textual.pilot import Pilot
 
 from cockpit.settings import ConsoleSettings, Settings
+from cockpit.studio.client import StudioCommandError
 from cockpit.ui.screens.golive import GoLiveScreen
 from cockpit.ui.screens.viewer import ViewerScreen
 
@@ -117,8 +118,12 @@ def test_failed_step(snap_compare: Compare) -> None:
 
 
 def test_viewer_card(snap_compare: Compare, stage_png: Path) -> None:
-    """The card of a returning viewer: names, wallet, messages, tip total and trades."""
+    """The card of a returning viewer: names, wallet, messages, tip total and trades.
+
+    The studio has no record of the viewer here, so the card shows the console's own chat.
+    """
     studio = live(stage_png)
+    studio.responses["viewer"] = StudioCommandError("viewer", "not_found", "No viewer record.")
 
     async def run_before(pilot: Pilot[Any]) -> None:
         await settle(pilot, 100)
