@@ -11,6 +11,7 @@ from cockpit.broadcast.doctor import install_command, missing_packages, run_chec
 from cockpit.broadcast.events import BroadcastEvent
 from cockpit.broadcast.processes import ProcessSupervisor
 from cockpit.demo import DemoOptions, DemoSummary, run_headless_demo
+from cockpit.demo_console import run_interactive
 from cockpit.settings import Settings
 
 NAME = "demo"
@@ -38,6 +39,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="simulated audience events per second (default 5)",
     )
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+    parser.add_argument(
+        "--auto-live", action="store_true", help="go live as soon as the console opens"
+    )
 
 
 def _missing_tools() -> list[str]:
@@ -73,13 +77,6 @@ def _print_summary(summary: DemoSummary) -> None:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Run the demo; 0 when every part worked."""
-    if not args.headless:
-        print(
-            "cockpit demo: the interactive demo needs the console, which is not built yet; "
-            "run `cockpit demo --headless` to watch the pipeline go live and stop.",
-            file=sys.stderr,
-        )
-        return 2
     packages = _missing_tools()
     if packages:
         print(
@@ -89,6 +86,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             file=sys.stderr,
         )
         return 1
+
+    if not args.headless:
+        return run_interactive(settings, args.seed, args.audience_rate, args.auto_live)
 
     options = DemoOptions(
         duration=args.duration,

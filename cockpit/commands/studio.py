@@ -26,6 +26,7 @@ from cockpit.studio.launcher import (
 )
 from cockpit.studio.locations import lock_path, log_path, socket_path
 from cockpit.studio.lock import holder_pid
+from cockpit.studio.demo_sim import demo_simulator
 from cockpit.studio.runner import run_studio
 
 NAME = "studio"
@@ -43,6 +44,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
         },
     )
     add_json_option(actions["status"])
+    # Used by `cockpit demo` only: the studio hosts its own simulator, with this seed and
+    # audience rate (events per second).
+    actions["run"].add_argument("--demo-sim", action="store_true", help=argparse.SUPPRESS)
+    actions["run"].add_argument("--demo-seed", type=int, default=None, help=argparse.SUPPRESS)
+    actions["run"].add_argument(
+        "--demo-audience-rate", type=float, default=5.0, help=argparse.SUPPRESS
+    )
     actions["stop"].add_argument(
         "--yes", action="store_true", help="stop without asking, even while the stream is live"
     )
@@ -50,6 +58,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Run the chosen action and return its exit status."""
+    if args.action == "run" and args.demo_sim:
+        with demo_simulator(settings, args.demo_seed, args.demo_audience_rate) as demo:
+            return run_studio(demo)
     if args.action == "run":
         return run_studio(settings)
     if args.action == "status":
