@@ -225,14 +225,16 @@ class _SeenIds:
             self._ids.popitem(last=False)
 
 
-class ChatMerger:
-    """One ordered chat stream from socket and poll reports (see the module docstring)."""
+class _TwinMerger(Generic[ItemT]):
+    """The state a merger of socket and poll reports keeps: its window, twins and seen ids."""
 
-    def __init__(self, settings: FeedSettings, clock: Callable[[], float] = time.monotonic) -> None:
-        self.window: TimeWindow[ChatItem] = TimeWindow(settings.chat_window)
+    def __init__(
+        self, window_size: int, settings: FeedSettings, clock: Callable[[], float]
+    ) -> None:
+        self.window: TimeWindow[ItemT] = TimeWindow(window_size)
         self.socket_enabled = True
         """When False, polled items do not wait for a socket twin that cannot come."""
-        self._twins: TwinIndex[ChatItem] = TwinIndex(
+        self._twins: TwinIndex[ItemT] = TwinIndex(
             settings.merge_tolerance, settings.merge_retention, settings.merge_pending_max, clock
         )
         self._seen = _SeenIds()
@@ -241,6 +243,13 @@ class ChatMerger:
     def waiting(self) -> int:
         """Reports waiting for their twin from the other path."""
         return len(self._twins)
+
+
+class ChatMerger(_TwinMerger[ChatItem]):
+    """One ordered chat stream from socket and poll reports (see the module docstring)."""
+
+    def __init__(self, settings: FeedSettings, clock: Callable[[], float] = time.monotonic) -> None:
+        super().__init__(settings.chat_window, settings, clock)
 
     def restore(self, item: ChatItem) -> None:
         """Put an item loaded from the store back: in the window, and waiting for its twin.
@@ -300,22 +309,11 @@ def _combine_trade(first: TradeItem, second: TradeItem) -> TradeItem:
     )
 
 
-class TradeMerger:
+class TradeMerger(_TwinMerger[TradeItem]):
     """One ordered trade stream of the agent's token from ``newtrade`` events and polls."""
 
     def __init__(self, settings: FeedSettings, clock: Callable[[], float] = time.monotonic) -> None:
-        self.window: TimeWindow[TradeItem] = TimeWindow(settings.trade_window)
-        self.socket_enabled = True
-        """When False, polled trades do not wait for a socket twin that cannot come."""
-        self._twins: TwinIndex[TradeItem] = TwinIndex(
-            settings.merge_tolerance, settings.merge_retention, settings.merge_pending_max, clock
-        )
-        self._seen = _SeenIds()
-
-    @property
-    def waiting(self) -> int:
-        """Reports waiting for their twin from the other path."""
-        return len(self._twins)
+        super().__init__(settings.trade_window, settings, clock)
 
     def restore(self, item: TradeItem) -> None:
         """Put a trade loaded from the store back, as `ChatMerger.restore` does for chat."""
