@@ -33,7 +33,7 @@ logger = logging.getLogger(__name__)
 
 @dataclass
 class DemoSummary:
-    """What a headless demo run did; ``ok`` is False when any part failed."""
+    """Summary of a headless demo run; ``ok`` is False when any part failed."""
 
     ok: bool = False
     error: str = ""

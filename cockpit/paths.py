@@ -18,7 +18,7 @@ RETAKE_DIR_NAME = "retake"
 
 def _xdg_home(variable: str, fallback: str) -> Path:
     value = os.environ.get(variable, "")
-    # The specification says a relative path in these variables is invalid and must be ignored.
+    # The specification states that a relative path in these variables is invalid and must be ignored.
     if value and os.path.isabs(value):
         return Path(value)
     return Path.home() / fallback

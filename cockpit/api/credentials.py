@@ -6,7 +6,7 @@ and this tool share one account. Named profiles live beside it as
 ``credentials-NAME.json``. Files are written atomically with mode 0600.
 
 The access token may live in the system keyring instead, when a real keyring
-backend is available; the file then holds an empty ``access_token`` and
+backend is available; the file then contains an empty ``access_token`` and
 ``"access_token_in_keyring": true``. ``RETAKE_ACCESS_TOKEN`` overrides both.
 """
 

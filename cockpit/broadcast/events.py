@@ -36,7 +36,7 @@ class StepState(StrEnum):
 
 
 class Phase(StrEnum):
-    """Where the broadcast is as a whole."""
+    """Stage of the broadcast as a whole."""
 
     OFFLINE = "offline"
     GOING_LIVE = "going live"

@@ -65,7 +65,7 @@ def scrubbed_environment(extra: Mapping[str, str] | None = None) -> dict[str, st
 
 @dataclass(frozen=True)
 class ProcessSpec:
-    """What to run and how to treat it."""
+    """A command to run, with its environment, output and way of stopping."""
 
     name: str
     """Short role name shown to the operator, such as ``ffmpeg`` or ``xvfb``."""

@@ -55,7 +55,12 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         return 1 if failed_required else 0
 
     for result in results:
-        mark = "ok     " if result.ok else ("MISSING" if result.required else "absent ")
+        if result.ok:
+            mark = "ok     "
+        elif result.required:
+            mark = "MISSING"
+        else:
+            mark = "absent "
         detail = "" if result.ok else f"  ({result.problem}; package {result.package})"
         print(f"{mark} {result.name}{detail}")
     if any(not result.ok and not result.required for result in results):

@@ -13,7 +13,7 @@ Every message ends in exactly one state:
 
 A message identical or nearly identical to one sent in the last
 ``repeat_window`` seconds (one hour by default) is still sent, with a
-``warning``, because the platform's guide tells streamers never to repeat a phrase.
+``warning``, because the platform's guide advises streamers never to repeat a phrase.
 "Nearly identical" means a ``difflib.SequenceMatcher`` ratio of at least
 ``repeat_similarity`` (0.9) between the texts after case folding and
 whitespace collapsing, compared with messages to any destination.

@@ -125,7 +125,7 @@ class StudioClient:
         ``last_seq`` and ``instance``. ``subscribe=False`` requests commands only.
 
         Raises:
-            StudioConnectionError: nothing answers at ``socket_path`` within ``timeout`` seconds.
+            StudioConnectionError: nothing responds at ``socket_path`` within ``timeout`` seconds.
             StudioRefusedError: the studio refused the hello.
         """
         client = cls(

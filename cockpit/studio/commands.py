@@ -220,7 +220,7 @@ class StudioCommands:
         studio.state.scene = scene
         studio.publish("scene", {"scene": scene})
         if changed and studio.stream.phase is Phase.LIVE:
-            # The platform asks for a fresh thumbnail when the picture changes noticeably.
+            # The platform's guide requests a fresh thumbnail when the picture changes noticeably.
             self._background.add(asyncio.create_task(self._thumbnail_after_scene()))
         return {"scene": scene}
 

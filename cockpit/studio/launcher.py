@@ -97,11 +97,11 @@ def _read_line(connection: socket.socket) -> bytes:
 
 
 def ensure_studio(settings: Settings) -> Path:
-    """Return the socket of the profile's studio, starting one detached if none answers.
+    """Return the socket of the profile's studio, starting one detached if none responds.
 
     Raises:
         StudioStartError: the profile has no usable credentials, the running studio
-            serves another API URL, or a started studio exited or did not answer
+            serves another API URL, or a started studio exited or did not respond
             within ``studio.start_timeout`` seconds.
     """
     path = socket_path(settings.profile)

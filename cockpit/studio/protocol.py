@@ -19,7 +19,7 @@ snapshot and no events). A studio that cannot serve the hello responds with
 ``{"type": "refused", "code": ..., "message": ...}`` and closes.
 
 Events are numbered by ``seq``, which grows by one per event within one studio
-instance. A client that sends ``resume_from`` with the instance it knows gets
+instance. A client that sends ``resume_from`` with the instance it last received gets
 ``{"type": "resumed", "from": N, "seq": LAST}`` and then every event after N,
 when the studio still keeps them; otherwise it gets a snapshot with
 ``"resync": true``. A client that falls too far behind gets

@@ -6,7 +6,7 @@ or overrides themes with ``*.toml`` files in
 ``$XDG_CONFIG_HOME/retake-cockpit/themes/``. A file that cannot be read is
 reported and skipped, so one broken theme never stops the console.
 
-A theme file holds the fields of `textual.theme.Theme` (``name`` and
+A theme file contains the fields of `textual.theme.Theme` (``name`` and
 ``primary`` are required) and a ``[variables]`` table; the console's own
 colours are the variables in `DEFAULT_VARIABLES`.
 """
