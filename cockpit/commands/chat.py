@@ -1,4 +1,4 @@
-"""``cockpit chat send|tail``: the chat, through the profile's studio."""
+"""``cockpit chat send|tail|history``: the chat, through the profile's studio."""
 
 from __future__ import annotations
 
@@ -36,6 +36,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         {
             "send": "send a message and wait until the platform accepted or rejected it",
             "tail": "print new chat messages as they arrive, until Ctrl-C",
+            "history": "print the latest chat messages the studio holds, oldest first, and exit",
         },
     )
     actions["send"].add_argument("text", metavar="TEXT", help="text of the message")
@@ -46,9 +47,27 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="userDbId of the streamer whose chat gets the message (default: the agent's own)",
     )
     add_json_option(actions["send"])
-    actions["tail"].add_argument(
-        "--json", action="store_true", help="print each message as one JSON object per line"
+    for action in ("tail", "history"):
+        actions[action].add_argument(
+            "--json", action="store_true", help="print each message as one JSON object per line"
+        )
+    actions["history"].add_argument(
+        "--limit",
+        type=_positive,
+        default=50,
+        metavar="N",
+        help="print at most N messages (default 50; the studio holds feeds.chat_window)",
     )
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"The limit {text!r} is not a whole number of at least 1.")
+    return value
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -63,6 +82,14 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             settings,
             json_output,
             lambda client: _send(client, args.text, args.to),
+        )
+    if args.action == "history":
+        return run_with_studio(
+            "chat history",
+            settings,
+            False,
+            lambda client: _history(client, args.limit, json_output),
+            subscribe=True,
         )
     try:
         return run_with_studio(
@@ -109,6 +136,18 @@ async def _tail(client: StudioClient, json_output: bool) -> Outcome:
         if len(seen) > _SEEN_IDS:
             seen.popitem(last=False)
         print(_format_chat(data, own_stream, json_output), flush=True)
+    return Outcome(True)
+
+
+async def _history(client: StudioClient, limit: int, json_output: bool) -> Outcome:
+    feeds = (client.snapshot or {}).get("feeds")
+    if feeds is None:
+        return failure(
+            "no_feeds", "The studio has no chat feed yet; it starts once the profile is loaded."
+        )
+    own_stream = client.studio.get("user_db_id")
+    for item in feeds.get("chat", [])[-limit:]:
+        print(_format_chat(item, own_stream, json_output), flush=True)
     return Outcome(True)
 
 

@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
+import os
 import sys
+from pathlib import Path
+from typing import Any
 
-from cockpit.broadcast.doctor import install_command, missing_packages, run_checks
-from cockpit.broadcast.events import BroadcastEvent
-from cockpit.broadcast.processes import ProcessSupervisor
-from cockpit.demo import DemoOptions, DemoSummary, run_headless_demo
-from cockpit.demo_console import run_interactive
+from cockpit.broadcast.doctor import (
+    install_command,
+    install_packages,
+    missing_packages,
+    run_checks,
+)
+from cockpit.broadcast.processes import ProcessError, ProcessSupervisor
+from cockpit.demo.console import run_interactive
+from cockpit.demo.headless import DemoOptions, DemoSummary, run_headless_demo
+from cockpit.demo.home import DemoHome, DemoHomeError
+from cockpit.demo.studio import DemoStudio
 from cockpit.settings import Settings
+from cockpit.studio.demo_faults import FAULT_KINDS, parse_fault
+from cockpit.studio.demo_sim import DemoWorld
 
 NAME = "demo"
 HELP = "go live on a built-in simulator of the platform (no account or network needed)"
@@ -42,6 +52,30 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--auto-live", action="store_true", help="go live as soon as the console opens"
     )
+    parser.add_argument(
+        "--fault",
+        type=_fault,
+        action="append",
+        default=[],
+        metavar="KIND[@SECONDS]",
+        help="break something SECONDS after going live (default 20) and watch the recovery; "
+        f"KIND is one of {', '.join(FAULT_KINDS)}; repeat for more",
+    )
+    parser.add_argument(
+        "--home",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="keep the demo's files (logs, chat store, recordings) in this new or empty "
+        "directory instead of a temporary one",
+    )
+
+
+def _fault(text: str) -> Any:
+    try:
+        return parse_fault(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _missing_tools() -> list[str]:
@@ -50,11 +84,45 @@ def _missing_tools() -> list[str]:
     return missing_packages([result for result in results if result.required])
 
 
-def _print_event(event: BroadcastEvent) -> None:
-    if event.kind in ("phase", "warning", "error", "recovery", "thumbnail") or (
-        event.kind == "step" and event.state in ("done", "failed")
+def _offer_install(packages: list[str]) -> bool:
+    """Say what is missing; as root on a terminal, offer to install it. Return True if installed."""
+    command = " ".join(install_command(packages))
+    print(f"cockpit demo: these system tools are missing: {', '.join(packages)}.", file=sys.stderr)
+    if os.geteuid() != 0 or not sys.stdin.isatty():
+        print(
+            f"Install them with:\n  {command}\nor run `cockpit doctor --install` as root.",
+            file=sys.stderr,
+        )
+        return False
+    answer = input(f"Install them now with `{command}`? [Y/n] ").strip().lower()
+    if answer not in ("", "y", "yes"):
+        print(f"Nothing installed. Install them later with:\n  {command}", file=sys.stderr)
+        return False
+    try:
+        with ProcessSupervisor("demo-install") as supervisor:
+            install_packages(supervisor, packages)
+    except ProcessError as error:
+        print(f"cockpit demo: {error}", file=sys.stderr)
+        return False
+    return not _missing_tools()
+
+
+def _print_event(data: dict[str, Any]) -> None:
+    kind = data.get("kind")
+    if kind in ("phase", "warning", "error", "recovery", "thumbnail") or (
+        kind == "step" and data.get("state") in ("done", "failed")
     ):
-        print(f"  {event.message}", flush=True)
+        print(f"  {data.get('message', '')}", flush=True)
+
+
+def _print_ready(home: DemoHome, studio: DemoStudio) -> None:
+    print(f"  simulator: {studio.api_url}", flush=True)
+    if home.kept:
+        print(
+            f"  files: {home.path}; command-line clients reach this demo with\n"
+            f"    {home.client_environment()} cockpit --profile demo ...",
+            flush=True,
+        )
 
 
 def _print_summary(summary: DemoSummary) -> None:
@@ -73,32 +141,35 @@ def _print_summary(summary: DemoSummary) -> None:
     )
     left = ", ".join(map(str, summary.processes_left)) or "none"
     print(f"  processes left:      {left}")
+    if summary.home:
+        print(f"  files kept in:       {summary.home}")
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Run the demo; 0 when every part worked."""
     packages = _missing_tools()
-    if packages:
-        print(
-            "cockpit demo: system tools are missing. Install them with:\n  "
-            + " ".join(install_command(packages))
-            + "\nor run `cockpit doctor --install` as root.",
-            file=sys.stderr,
-        )
+    if packages and not _offer_install(packages):
         return 1
 
-    if not args.headless:
-        return run_interactive(settings, args.seed, args.audience_rate, args.auto_live)
-
-    options = DemoOptions(
-        duration=args.duration,
-        seed=args.seed,
-        audience_rate=args.audience_rate,
-        on_event=None if args.json else _print_event,
-    )
-    if not args.json:
-        print(f"Starting the simulator and going live for {args.duration:g} s...", flush=True)
-    summary = asyncio.run(run_headless_demo(settings, options))
+    try:
+        if not args.headless:
+            world = DemoWorld(args.seed, args.audience_rate, args.fault)
+            return run_interactive(settings, world, args.auto_live, args.home)
+        options = DemoOptions(
+            duration=args.duration,
+            seed=args.seed,
+            audience_rate=args.audience_rate,
+            faults=args.fault,
+            home=args.home,
+            on_event=None if args.json else _print_event,
+            on_ready=None if args.json else _print_ready,
+        )
+        if not args.json:
+            print(f"Starting the simulator and going live for {args.duration:g} s...", flush=True)
+        summary = run_headless_demo(settings, options)
+    except DemoHomeError as error:
+        print(f"cockpit demo: {error}", file=sys.stderr)
+        return 2
     if args.json:
         print(json.dumps(summary.to_json(), indent=2))
     else:

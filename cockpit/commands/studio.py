@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from pathlib import Path
 from typing import Any
 
 from cockpit.settings import Settings
@@ -18,6 +19,8 @@ from cockpit.studio.cli_support import (
     print_outcome,
 )
 from cockpit.studio.client import StudioClient, StudioError
+from cockpit.studio.demo_faults import parse_fault
+from cockpit.studio.demo_sim import DemoWorld, demo_simulator
 from cockpit.studio.launcher import (
     StudioStartError,
     probe_studio,
@@ -26,7 +29,6 @@ from cockpit.studio.launcher import (
 )
 from cockpit.studio.locations import lock_path, log_path, socket_path
 from cockpit.studio.lock import holder_pid
-from cockpit.studio.demo_sim import demo_simulator
 from cockpit.studio.runner import run_studio
 
 NAME = "studio"
@@ -44,13 +46,16 @@ def configure(parser: argparse.ArgumentParser) -> None:
         },
     )
     add_json_option(actions["status"])
-    # Used by `cockpit demo` only: the studio hosts its own simulator, with this seed and
-    # audience rate (events per second).
-    actions["run"].add_argument("--demo-sim", action="store_true", help=argparse.SUPPRESS)
-    actions["run"].add_argument("--demo-seed", type=int, default=None, help=argparse.SUPPRESS)
-    actions["run"].add_argument(
-        "--demo-audience-rate", type=float, default=5.0, help=argparse.SUPPRESS
+    # Used by `cockpit demo` only: the studio hosts its own simulator, with this seed,
+    # audience rate (events per second), faults and ingest directory.
+    run_parser = actions["run"]
+    run_parser.add_argument("--demo-sim", action="store_true", help=argparse.SUPPRESS)
+    run_parser.add_argument("--demo-seed", type=int, default=None, help=argparse.SUPPRESS)
+    run_parser.add_argument("--demo-audience-rate", type=float, default=5.0, help=argparse.SUPPRESS)
+    run_parser.add_argument(
+        "--demo-fault", type=parse_fault, action="append", default=[], help=argparse.SUPPRESS
     )
+    run_parser.add_argument("--demo-ingest-dir", type=Path, default=None, help=argparse.SUPPRESS)
     actions["stop"].add_argument(
         "--yes", action="store_true", help="stop without asking, even while the stream is live"
     )
@@ -59,7 +64,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Run the chosen action and return its exit status."""
     if args.action == "run" and args.demo_sim:
-        with demo_simulator(settings, args.demo_seed, args.demo_audience_rate) as demo:
+        world = DemoWorld(
+            args.demo_seed, args.demo_audience_rate, args.demo_fault, args.demo_ingest_dir
+        )
+        with demo_simulator(settings, world) as demo:
             return run_studio(demo)
     if args.action == "run":
         return run_studio(settings)

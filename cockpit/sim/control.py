@@ -26,7 +26,9 @@ FAULT_KEYS = frozenset(
 MAX_AUDIENCE_RATE = 2_000.0
 
 
-def _loopback_only(handler: Handler) -> Handler:
+def loopback_only(handler: Handler) -> Handler:
+    """Wrap ``handler`` so that it answers loopback clients only, and 403 to others."""
+
     async def wrapper(request: Request) -> Response:
         host = request.client.host if request.client else ""
         if not is_loopback_host(host):
@@ -36,7 +38,7 @@ def _loopback_only(handler: Handler) -> Handler:
     return handles_errors(wrapper)
 
 
-def _streamer(sim: SimContext, body: dict[str, Any]) -> Agent:
+def streamer_of(sim: SimContext, body: dict[str, Any]) -> Agent:
     streamer_id = body.get("streamer_id")
     if not isinstance(streamer_id, str) or not streamer_id:
         raise bad_request("The 'streamer_id' field is missing; pass a streamer's user id.")
@@ -123,7 +125,7 @@ def _chat_result(event: Any) -> dict[str, Any]:
 async def chat(request: Request) -> Response:
     sim = context(request)
     body = await json_body(request)
-    streamer = _streamer(sim, body)
+    streamer = streamer_of(sim, body)
     text = body.get("text")
     if not isinstance(text, str):
         raise bad_request("The 'text' field is missing; pass the message text.")
@@ -135,7 +137,7 @@ async def chat(request: Request) -> Response:
 async def tip(request: Request) -> Response:
     sim = context(request)
     body = await json_body(request)
-    streamer = _streamer(sim, body)
+    streamer = streamer_of(sim, body)
     amount = _number(body, "amount")
     event = await sim.actions.tip(streamer, _sender(sim, body, "sim_tipper"), amount)
     return JSONResponse(_chat_result(event))
@@ -165,7 +167,7 @@ async def trade(request: Request) -> Response:
 async def follow(request: Request) -> Response:
     sim = context(request)
     body = await json_body(request)
-    streamer = _streamer(sim, body)
+    streamer = streamer_of(sim, body)
     made = await sim.actions.follow(streamer, _sender(sim, body, "sim_follower"))
     return JSONResponse(
         {
@@ -179,7 +181,7 @@ async def follow(request: Request) -> Response:
 async def pin(request: Request) -> Response:
     sim = context(request)
     body = await json_body(request)
-    streamer = _streamer(sim, body)
+    streamer = streamer_of(sim, body)
     pinned = body.get("pinned", True)
     if not isinstance(pinned, bool):
         raise bad_request(f"The field 'pinned' must be true or false, not {pinned!r}.")
@@ -250,14 +252,14 @@ async def state(request: Request) -> Response:
 def control_routes() -> list[Route]:
     """Build the routes of the /_sim control endpoints."""
     return [
-        Route("/_sim/faults", _loopback_only(faults_post), methods=["POST"]),
-        Route("/_sim/faults", _loopback_only(faults_delete), methods=["DELETE"]),
-        Route("/_sim/faults", _loopback_only(faults_get), methods=["GET"]),
-        Route("/_sim/chat", _loopback_only(chat), methods=["POST"]),
-        Route("/_sim/tip", _loopback_only(tip), methods=["POST"]),
-        Route("/_sim/trade", _loopback_only(trade), methods=["POST"]),
-        Route("/_sim/follow", _loopback_only(follow), methods=["POST"]),
-        Route("/_sim/pin", _loopback_only(pin), methods=["POST"]),
-        Route("/_sim/audience", _loopback_only(audience), methods=["POST"]),
-        Route("/_sim/state", _loopback_only(state), methods=["GET"]),
+        Route("/_sim/faults", loopback_only(faults_post), methods=["POST"]),
+        Route("/_sim/faults", loopback_only(faults_delete), methods=["DELETE"]),
+        Route("/_sim/faults", loopback_only(faults_get), methods=["GET"]),
+        Route("/_sim/chat", loopback_only(chat), methods=["POST"]),
+        Route("/_sim/tip", loopback_only(tip), methods=["POST"]),
+        Route("/_sim/trade", loopback_only(trade), methods=["POST"]),
+        Route("/_sim/follow", loopback_only(follow), methods=["POST"]),
+        Route("/_sim/pin", loopback_only(pin), methods=["POST"]),
+        Route("/_sim/audience", loopback_only(audience), methods=["POST"]),
+        Route("/_sim/state", loopback_only(state), methods=["GET"]),
     ]

@@ -6,15 +6,23 @@ event loop elsewhere (a test's, the studio's) cannot delay or reject a publish.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
-from starlette.routing import BaseRoute
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
 
+from cockpit.sim.control import loopback_only, streamer_of
 from cockpit.sim.ingest import Ingest
 from cockpit.sim.ingest_routes import ingest_routes, recording_routes, recording_url
-from cockpit.sim.web import SimContext
+from cockpit.sim.web import SimContext, context, json_body
 
 logger = logging.getLogger(__name__)
+
+DROP_PUBLISHER_PATH = "/_sim/ingest/drop"
+"""Control route: ``{"streamer_id": ID}`` makes the ingest disconnect that agent's encoder,
+as a network cut would; the answer says whether a publisher was dropped."""
 
 
 def ingest_app_routes(sim: SimContext, ingest: Ingest) -> list[BaseRoute]:
@@ -52,7 +60,15 @@ def ingest_app_routes(sim: SimContext, ingest: Ingest) -> list[BaseRoute]:
             url = recording_url(sim.origin, kept)
             state.attach_recording(session.session_id, url, kept.stat().st_size)
 
+    async def drop(request: Request) -> Response:
+        agent = streamer_of(context(request), await json_body(request))
+        key = agent.publishing_key
+        dropped = bool(key) and await asyncio.to_thread(ingest.drop_publisher, key)
+        logger.info("drop of %s's publisher requested; dropped: %s", agent.user_id, dropped)
+        return JSONResponse({"streamer_id": agent.user_id, "dropped": dropped})
+
     return [
         *ingest_routes(on_publish, state.publish_done, on_record_done),
         *recording_routes(ingest.record_dir),
+        Route(DROP_PUBLISHER_PATH, loopback_only(drop), methods=["POST"]),
     ]

@@ -30,7 +30,9 @@ async def monitor_ingest(state: SimState, ingest: Ingest) -> None:
         try:
             stats = await asyncio.to_thread(ingest.stats, CHECK_INTERVAL_SECONDS)
         except IngestError:
-            stats = None  # a frozen or dead nginx returns no status page, and no bytes arrive either
+            stats = (
+                None  # a frozen or dead nginx returns no status page, and no bytes arrive either
+            )
         now = time.monotonic()
         keys = {agent.publishing_key for agent in state.agents.values() if agent.publishing_key}
         for key in keys:

@@ -11,13 +11,13 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import dataclasses
-from functools import partial
 import inspect
 import logging
 import socket
 import tempfile
 import threading
 from collections.abc import Awaitable, Callable, Sequence
+from functools import partial
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar, overload
@@ -245,7 +245,9 @@ class SimServer:
             if self.options.real_ingest:
                 self._start_ingest()
             self._context = build_context(self.options, self.origin)
-            extra = list(self._extra_routes(self._context)) if self._extra_routes is not None else []
+            extra = (
+                list(self._extra_routes(self._context)) if self._extra_routes is not None else []
+            )
             background = []
             if self._ingest is not None:
                 extra.extend(ingest_app_routes(self._context, self._ingest))
@@ -274,7 +276,6 @@ class SimServer:
         if self._socket is not None:
             self._socket.close()
             self._socket = None
-
 
     # Ingest
 

@@ -117,22 +117,7 @@ def ensure_studio(settings: Settings) -> Path:
     return _start_and_wait(settings, path)
 
 
-def start_demo_studio(settings: Settings, seed: int | None, audience_rate: float) -> Path:
-    """Start a studio that hosts its own simulator and demo agent; return its socket.
-
-    The caller has pointed the XDG directories at a private tree, so the demo's
-    profile, logs and socket are its own.
-    """
-    path = socket_path(settings.profile)
-    argv = studio_command(settings) + ["--demo-sim", "--demo-audience-rate", str(audience_rate)]
-    if seed is not None:
-        argv += ["--demo-seed", str(seed)]
-    return _start_and_wait(settings, path, argv, check_url=False)
-
-
-def _start_and_wait(
-    settings: Settings, path: Path, argv: list[str] | None = None, check_url: bool = True
-) -> Path:
+def _start_and_wait(settings: Settings, path: Path) -> Path:
     """Start a studio unless one holds the lock, and wait until a studio responds.
 
     A studio holding the lock without responding is starting or shutting down,
@@ -145,12 +130,11 @@ def _start_and_wait(
     while True:
         welcome = probe_studio(path)
         if welcome is not None:
-            if check_url:
-                check_api_url(welcome, settings)
+            check_api_url(welcome, settings)
             return path
         if holder_pid(lock) is None:
             if started_pid is None:
-                started_pid = start_detached(argv or studio_command(settings))
+                started_pid = start_detached(studio_command(settings))
                 logger.info(
                     "started a studio for profile %s, pid %d", settings.profile, started_pid
                 )

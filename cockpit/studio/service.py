@@ -366,6 +366,7 @@ class Studio:
             "watchdog_paused": self.state.watchdog_paused,
             "display": self.display,
             "counters": dataclasses.asdict(self.broadcast.counters),
+            "encoder": encoder_report(self.pipeline, self.settings.encoder.stall_after),
             "feeds": self.feeds is not None,
             "clients": self._clients(),
         }

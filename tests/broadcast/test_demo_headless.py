@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
+from pathlib import Path
 
 import psutil
+import pytest
 from pipeline_helpers import needs_programs, wait_until
 
 pytestmark = needs_programs("Xvfb", "openbox", "xterm", "ffmpeg", "scrot", "nginx")
+
+
+@pytest.fixture
+def short_tmp() -> Iterator[Path]:
+    """A temporary directory with a short path, where a studio socket fits."""
+    with tempfile.TemporaryDirectory(prefix="demo-", dir="/tmp") as short:
+        yield Path(short)
 
 
 def test_headless_demo_passes() -> None:
@@ -34,13 +46,39 @@ def test_headless_demo_passes() -> None:
     assert "sk_" not in result.stdout + result.stderr
 
 
-def test_sigkilled_owner_leaves_no_process() -> None:
+def test_demo_faults_are_recovered() -> None:
+    argv = [sys.executable, "-m", "cockpit", "demo", "--headless", "--duration", "30", "--json"]
+    argv += ["--fault", "drop-stream@3", "--fault", "rotate-key@14"]
+    result = subprocess.run(
+        argv, capture_output=True, text=True, timeout=240, stdin=subprocess.DEVNULL
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["ok"] is True
+    assert summary["restarts"] >= 2, [event["message"] for event in summary["events"]]
+    recoveries = [event for event in summary["events"] if event["kind"] == "recovery"]
+    assert len(recoveries) >= 2, recoveries
+
+
+def test_unknown_fault_is_a_usage_error() -> None:
+    argv = [sys.executable, "-m", "cockpit", "demo", "--headless", "--fault", "melt-cpu@5"]
+    result = subprocess.run(
+        argv, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL
+    )
+    assert result.returncode == 2
+    assert "'melt-cpu' is not known" in result.stderr
+    assert "drop-stream" in result.stderr
+
+
+def test_sigkilled_owner_leaves_no_process(short_tmp: Path) -> None:
     owner = subprocess.Popen(
         [sys.executable, "-m", "cockpit", "demo", "--headless", "--duration", "300"],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL,
         text=True,
+        # The killed demo leaves its temporary files; they land in this test's directory.
+        env={**os.environ, "TMPDIR": str(short_tmp)},
     )
     descendants: list[psutil.Process] = []
     try:
@@ -55,7 +93,8 @@ def test_sigkilled_owner_leaves_no_process() -> None:
         assert any("Live after" in line for line in seen), "".join(seen)
         descendants = psutil.Process(owner.pid).children(recursive=True)
         names = {process.name() for process in descendants}
-        assert {"Xvfb", "openbox", "xterm", "ffmpeg", "nginx"} <= names, names
+        # The demo's studio, a child of the demo, runs the simulator's nginx and the pipeline.
+        assert {"python3", "Xvfb", "openbox", "xterm", "ffmpeg", "nginx"} <= names, names
     finally:
         owner.kill()
         owner.wait(timeout=30)

@@ -288,6 +288,21 @@ async def test_rotated_key_rejected_then_fresh_keys_recover(
     assert result.returncode != 0
 
 
+async def test_ingest_drop_route_cuts_the_encoder(live_factory: Any, sim: SimServer) -> None:
+    live = await live_factory()
+    drop = f"{sim.origin}/_sim/ingest/drop"
+
+    dropped = httpx.post(drop, json={"streamer_id": live.user_id}, timeout=10)
+    await wait_recovered(live, 0)
+    unknown = httpx.post(drop, json={"streamer_id": "no-such-agent"}, timeout=10)
+
+    assert dropped.status_code == 200
+    assert dropped.json() == {"streamer_id": live.user_id, "dropped": True}
+    assert agent_live(sim, live.user_id)
+    assert unknown.status_code == 404
+    assert "no-such-agent" in unknown.text
+
+
 async def test_stopped_ingest_is_detected_and_recovered(live_factory: Any, sim: SimServer) -> None:
     live = await live_factory()
     assert sim.ingest is not None and sim.ingest.child is not None

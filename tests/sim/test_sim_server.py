@@ -142,7 +142,7 @@ def sim_command(*options: str) -> list[str]:
 
 @pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT])
 def test_command_prints_url_and_stops(stop_signal: signal.Signals) -> None:
-    command = sim_command("--seed", "4", "--skill-version", "9.9.9")
+    command = sim_command("--seed", "4", "--skill-version", "9.9.9", "--no-ingest")
     with subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     ) as process:

@@ -1,0 +1,1 @@
+"""``cockpit demo``: the whole product on a simulator that the demo's own studio hosts."""
