@@ -118,13 +118,15 @@ class AuthError(HttpStatusError):
 class NotFoundError(HttpStatusError):
     """Raised on 404: an id in the request does not exist."""
 
-    def __init__(self, endpoint: str, server_message: str) -> None:
+    def __init__(self, endpoint: str, server_message: str, api_url: str = "") -> None:
+        where = f" at {api_url}" if api_url else ""
         super().__init__(
             endpoint,
             404,
             server_message,
-            f"{endpoint} returned not found (404).{_quoted(server_message)} "
-            "Verify the id in the request (userDbId, session_id, user_id or token address).",
+            f"{endpoint} returned not found (404){where}.{_quoted(server_message)} "
+            "Verify the id in the request (userDbId, session_id, user_id or token address), "
+            "and that the API URL ends in /api/v1.",
         )
 
 

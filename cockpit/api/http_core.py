@@ -185,6 +185,11 @@ class HttpCore:
             headers={"User-Agent": f"retake-cockpit/{__version__}", "Accept": "application/json"},
         )
 
+    @property
+    def api_url(self) -> str:
+        """The base URL every path is relative to."""
+        return str(self._client.base_url).rstrip("/")
+
     async def aclose(self) -> None:
         """Close the connection pool."""
         await self._client.aclose()
@@ -259,6 +264,7 @@ class HttpCore:
         if not retryable or progress.attempts > self._settings.retries:
             if may_have_left and call.retry is RetryPolicy.ONCE:
                 problem += " after the request may have reached the server"
+            problem += f" (API URL {self.api_url})"
             raise TransportError(call.endpoint, problem, progress.attempts) from None
         progress.last_problem = problem
 
@@ -332,7 +338,7 @@ class HttpCore:
         if status == 401:
             return AuthError(call.endpoint, text, self._profile)
         if status == 404:
-            return NotFoundError(call.endpoint, text)
+            return NotFoundError(call.endpoint, text, self.api_url)
         if status == 409:
             return NoActiveSessionError(call.endpoint, text)
         if status >= 500:

@@ -39,7 +39,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
             "history": "print the latest chat messages the studio holds, oldest first, and exit",
         },
     )
-    actions["send"].add_argument("text", metavar="TEXT", help="text of the message")
+    actions["send"].add_argument(
+        "text", metavar="TEXT", nargs="+", help="text of the message; several words are joined"
+    )
     actions["send"].add_argument(
         "--to",
         metavar="STREAMER_ID",
@@ -74,6 +76,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     """Run the action; 0 when it worked, 1 when it failed, 2 for an empty message."""
     json_output = bool(args.json)
     if args.action == "send":
+        args.text = " ".join(args.text)
         if not args.text.strip():
             print("cockpit chat send: the message is empty; give some text.", file=sys.stderr)
             return EXIT_USAGE
@@ -112,7 +115,11 @@ async def _send(client: StudioClient, text: str, destination: str | None) -> Out
     if update.get("state") != "sent":
         reason = update.get("reason") or f"it ended {update.get('state')}"
         return Outcome(False, update, [f"The message was not sent: {reason}"])
-    lines = [f"Sent to {update.get('destination')}."]
+    destination = update.get("destination")
+    if destination == client.studio.get("user_db_id"):
+        lines = ["Sent to your stream's chat."]
+    else:
+        lines = [f"Sent to the chat of streamer {display_safe(str(destination), 40)}."]
     if update.get("warning"):
         lines.append(f"Warning: {update['warning']}")
     return Outcome(True, update, lines)

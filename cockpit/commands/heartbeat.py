@@ -3,7 +3,8 @@
 Reports whether the agent is live, the comments since the last heartbeat and
 the token's stats with their change, and prints the alerts they raise. It shows
 no prompt and prints no colour, so it is safe to run from cron. It exits 0 on
-success and 1 with a message on standard error on failure.
+success and 1 with a message on standard error on failure (with ``--json``, also
+an object with ``ok`` false on standard output).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from cockpit.feeds.store import FeedStore, StoreError
 from cockpit.feeds.textsafe import display_safe
 from cockpit.settings import Settings
 from cockpit.studio.client import StudioClient, StudioError
-from cockpit.studio.launcher import StudioStartError, probe_studio
+from cockpit.studio.launcher import StudioStartError, check_api_url, probe_studio
 from cockpit.studio.locations import socket_path
 
 NAME = "heartbeat"
@@ -49,10 +50,13 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     try:
         report = asyncio.run(_through_studio(settings)) or asyncio.run(_heartbeat(settings))
     except (ApiError, CredentialsError, StoreError, StudioError, StudioStartError) as error:
+        if args.json:
+            failure = {"ok": False, "error": {"code": type(error).__name__, "message": str(error)}}
+            print(json.dumps(failure, ensure_ascii=True))
         print(f"cockpit heartbeat: {error}", file=sys.stderr)
         return 1
     if args.json:
-        print(json.dumps(report.to_json(), ensure_ascii=True))
+        print(json.dumps({"ok": True, **report.to_json()}, ensure_ascii=True))
     else:
         print(format_report(report))
     return 0
@@ -60,8 +64,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _through_studio(settings: Settings) -> HeartbeatReport | None:
     path = socket_path(settings.profile)
-    if probe_studio(path) is None:
+    welcome = probe_studio(path)
+    if welcome is None:
         return None
+    check_api_url(welcome, settings)
     client = await StudioClient.connect(path, "cli", subscribe=False)
     try:
         result = await client.command("heartbeat", timeout=settings.http.deadline * 3)

@@ -64,8 +64,15 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Speak or play; 0 when it was played, 1 when not, 2 for a usage error."""
     text = " ".join(args.text).strip()
-    if bool(text) == (args.file is not None):
+    if text and args.file is not None:
         print("cockpit say: give either words to speak or --file, not both.", file=sys.stderr)
+        return EXIT_USAGE
+    if not text and args.file is None:
+        print(
+            "cockpit say: nothing to play; give words to speak, such as `cockpit say hello`, "
+            "or an audio file with --file PATH.",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     if len(text) > MAX_SPEECH_LENGTH:
         print(

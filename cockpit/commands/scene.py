@@ -43,6 +43,15 @@ async def _switch(client: StudioClient, scene: str | None) -> Outcome:
     except StudioCommandError as error:
         return failure(error.code, str(error))
     shown = "auto (follows the stream)" if scene is None else scene
+    if result.get("phase", "live") == "offline" and scene is not None:
+        return Outcome(
+            True,
+            result,
+            [
+                f"Set the {shown} scene. The stream is offline, so nobody sees it yet, and "
+                "going live returns the stage to auto."
+            ],
+        )
     return Outcome(True, result, [f"The stage shows the {shown} scene."])
 
 

@@ -142,6 +142,8 @@ def _stop(settings: Settings, assume_yes: bool) -> int:
         print("Nothing was stopped.")
         return EXIT_FAILED
 
+    if on_air:
+        print(f"Ending the stream of profile {profile!r} and stopping its studio...")
     try:
         asyncio.run(_command(path, "shutdown", stop_stream=True))
     except StudioError as error:

@@ -245,10 +245,9 @@ class SendQueue:
                 and matcher.quick_ratio() >= threshold
                 and matcher.ratio() >= threshold
             ):
-                minutes = max(1, round((self._clock() - earlier.submitted_at) / 60))
                 return (
-                    f"This repeats a message sent about {minutes} min ago; the platform asks "
-                    "streamers never to repeat a phrase."
+                    f"This repeats a message sent {_ago(self._clock() - earlier.submitted_at)}. "
+                    "The platform asks streamers never to repeat a phrase."
                 )
         return ""
 
@@ -337,3 +336,10 @@ class SendQueue:
         self._resolved_by.add(item.platform_id or item.id)
         logger.info("Send %s was found in chat, so it was sent", message.update.message_id)
         self._change(message, "sent", reason="")
+
+
+def _ago(seconds: float) -> str:
+    """Return ``seconds`` in the past as words, such as ``40 s ago`` or ``about 3 min ago``."""
+    if seconds < 60:
+        return f"{max(1, round(seconds))} s ago"
+    return f"about {round(seconds / 60)} min ago"

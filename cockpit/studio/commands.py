@@ -222,7 +222,7 @@ class StudioCommands:
         if changed and studio.stream.phase is Phase.LIVE:
             # The platform's guide requests a fresh thumbnail when the picture changes noticeably.
             self._background.add(asyncio.create_task(self._thumbnail_after_scene()))
-        return {"scene": scene}
+        return {"scene": scene, "phase": str(studio.stream.phase)}
 
     async def _thumbnail_after_scene(self) -> None:
         await asyncio.sleep(SCENE_THUMBNAIL_DELAY)

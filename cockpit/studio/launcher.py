@@ -164,8 +164,8 @@ def check_api_url(welcome: dict[str, Any], settings: Settings) -> None:
     if serving and serving != wanted:
         raise StudioStartError(
             f"The studio of profile {settings.profile!r} serves {serving}, not {wanted}. "
-            f"Use --api-url {serving}, or stop it first with "
-            f"`cockpit studio stop --profile {settings.profile}`."
+            f"Leave out --api-url to use the profile's own URL, or use another profile for "
+            f"{wanted} (`cockpit register --profile NAME --api-url {wanted}`)."
         )
 
 
@@ -244,5 +244,7 @@ def _last_error(profile: str) -> str:
         return ""
     for line in reversed(tail):
         if " ERROR " in line:
-            return ": " + line.split(": ", 1)[-1].strip()
+            message = line.split(": ", 1)[-1].strip()
+            # The runner logs "the studio for profile P did not start: REASON"; keep the reason.
+            return ": " + message.split(" did not start: ", 1)[-1].rstrip(".")
     return ""

@@ -118,6 +118,7 @@ class StreamControl:
 
     async def _go_live(self) -> dict[str, Any]:
         was_orphaned = self._state.orphaned_live
+        self._reset_scene()
         try:
             await self._broadcast.go_live()
         except GoLiveError as error:
@@ -161,8 +162,16 @@ class StreamControl:
             result = await self._end_platform_session()
             await self._pipeline.shutdown()
         self.set_orphaned(False)
+        self._reset_scene()
         await self.check_status()
         return result
+
+    def _reset_scene(self) -> None:
+        """Return the stage to the automatic scene, so no stream starts on a card set earlier."""
+        if self._state.scene is not None:
+            logger.info("scene %s reset to auto", self._state.scene)
+            self._state.scene = None
+            self._publish("scene", {"scene": None})
 
     async def _end_platform_session(self) -> dict[str, Any]:
         """End a session the platform still shows live although nothing streams here."""

@@ -65,7 +65,8 @@ CLOCK_INTERVAL = 1.0
 """Seconds between redraws of what changes with time alone (uptime, chat rate)."""
 HOST_INTERVAL = 2.0
 """Seconds between measurements of the host's load."""
-MAX_ALERT_TOASTS = 3
+ALERT_TOAST_GAP = 5.0
+"""Minimum seconds between two toasts of alerts that are neither critical nor warnings."""
 """Alerts shown as separate notifications per redraw; more are summed up in one."""
 RECONNECT_INITIAL = 0.5
 RECONNECT_MAX = 5.0
@@ -161,6 +162,8 @@ class ConsoleApp(ConsoleActions, App[None]):
             connect = studio_connector(socket_path)
         self.settings = settings
         self.clock = clock
+        self._last_alert_toast = -ALERT_TOAST_GAP
+        self._held_alerts = 0
         self.tz = tz
         self.log_path = log_path
         self.link: StudioLink | None = None
@@ -426,22 +429,29 @@ class ConsoleApp(ConsoleActions, App[None]):
         )
 
     def _show_alerts(self, alerts: list[AlertView]) -> None:
-        if not alerts:
-            return
-        for alert in alerts[:MAX_ALERT_TOASTS]:
-            severity = _SEVERITIES.get(alert.severity, "information")
-            timeout = 15 if alert.severity == "critical" else 6
+        """Show alerts as toasts: urgent ones always, others at most one per ``ALERT_TOAST_GAP``.
+
+        A lively chat raises many small alerts (tips, trades, follows); the ones held back
+        stay in the event log, and the next toast counts them.
+        """
+        now = self.clock()
+        for alert in alerts:
+            urgent = alert.severity in ("critical", "warning")
+            if not urgent and now - self._last_alert_toast < ALERT_TOAST_GAP:
+                self._held_alerts += 1
+                continue
+            title = alert.kind.replace("_", " ")
+            if not urgent:
+                self._last_alert_toast = now
+                if self._held_alerts:
+                    title += f" (+{self._held_alerts} more in the event log)"
+                    self._held_alerts = 0
             self.notify(
                 alert.message,
-                title=alert.kind.replace("_", " "),
-                severity=severity,
-                timeout=timeout,
+                title=title,
+                severity=_SEVERITIES.get(alert.severity, "information"),
+                timeout=15 if alert.severity == "critical" else 6,
                 markup=False,
-            )
-        if len(alerts) > MAX_ALERT_TOASTS:
-            self.notify(
-                f"{len(alerts) - MAX_ALERT_TOASTS} more alerts are in the event log.",
-                title="Alerts",
             )
         if any(alert.severity == "critical" for alert in alerts):
             self.bell()

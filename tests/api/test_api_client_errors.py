@@ -32,7 +32,7 @@ def _client(server: ScriptedServer, settings: HttpSettings) -> RetakeClient:
         (400, BadRequestError, "Fix the field"),
         (401, AuthError, "`cockpit login --profile alpha`"),
         (403, UnexpectedStatusError, "unexpected status 403"),
-        (404, NotFoundError, "Verify the id"),
+        (404, NotFoundError, "and that the API URL ends in /api/v1"),
         (409, NoActiveSessionError, "Call stream start"),
         (429, UnexpectedStatusError, "unexpected status 429"),
         (500, ServerError, "report it if it persists"),

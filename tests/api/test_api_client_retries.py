@@ -150,12 +150,14 @@ def _closed_port_url() -> str:
 
 
 async def test_refused_connection_retried(quick_settings: HttpSettings):
-    async with RetakeClient(_closed_port_url(), settings=quick_settings) as client:
+    url = _closed_port_url()
+    async with RetakeClient(url, settings=quick_settings) as client:
         with pytest.raises(TransportError) as caught:
             await client.live_users()
 
     assert caught.value.attempts == quick_settings.retries + 1
     assert "could not be opened" in str(caught.value)
+    assert f"(API URL {url})" in str(caught.value)
 
 
 async def test_refused_chat_is_not_unknown(quick_settings: HttpSettings):

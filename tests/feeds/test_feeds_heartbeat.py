@@ -153,7 +153,10 @@ def test_server_error_fails(sim: SimServer, capsys: pytest.CaptureFixture[str]) 
 
     assert run_heartbeat(sim) == 1
     captured = capsys.readouterr()
-    assert captured.out == ""
+    failure = json.loads(captured.out)
+    assert failure["ok"] is False
+    assert failure["error"]["code"] == "ServerError"
+    assert "500" in failure["error"]["message"]
     assert "cockpit heartbeat:" in captured.err
     assert "500" in captured.err
 

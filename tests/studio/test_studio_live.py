@@ -7,6 +7,7 @@ them live only while their encoder pushes.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import socket
@@ -320,3 +321,52 @@ def test_two_profiles_side_by_side(ingest_sim: SimServer) -> None:
         log = log_path("second").read_text()
         assert "received SIGTERM" in log
         assert "POST " + ingest_sim.api_url + "/agent/stream/stop" in log
+
+
+def test_scene_returns_to_auto(ingest_sim: SimServer) -> None:
+    register(ingest_sim.api_url, "scenes")
+    common = options("scenes", ingest_sim)
+    with studios_cleaned_up(ingest_sim.api_url, "scenes"):
+        offline = cockpit("scene", "brb", *common)
+        assert offline.code == 0, offline.stderr
+        assert "going live returns the stage to auto" in offline.stdout
+
+        go_live("scenes", ingest_sim)
+        assert cockpit("scene", "--json", *common).json()["scene"] is None
+        assert cockpit("scene", "ending", *common).code == 0
+        stopped = cockpit("live", "stop", *common)
+        assert stopped.code == 0, stopped.stderr
+
+        assert cockpit("scene", "--json", *common).json()["scene"] is None
+
+
+def test_chat_send_joins_words(ingest_sim: SimServer) -> None:
+    register(ingest_sim.api_url, "words")
+    common = options("words", ingest_sim)
+    with studios_cleaned_up(ingest_sim.api_url, "words"):
+        sent = cockpit("chat", "send", "hello", "there", "everyone", *common)
+        history = cockpit("chat", "history", "--json", *common)
+
+    assert sent.code == 0, sent.stderr
+    assert sent.stdout.strip() == "Sent to your stream's chat."
+    assert history.code == 0, history.stderr
+    texts = [json.loads(line)["text"] for line in history.stdout.splitlines()]
+    assert "hello there everyone" in texts
+
+
+def test_heartbeat_checks_studio_url(ingest_sim: SimServer) -> None:
+    register(ingest_sim.api_url, "beat")
+    common = options("beat", ingest_sim)
+    with studios_cleaned_up(ingest_sim.api_url, "beat"):
+        assert cockpit("live", "status", *common).code == 0  # starts the studio
+        assert studio_pid("beat") is not None
+        through_studio = cockpit("heartbeat", "--json", *common)
+        elsewhere = cockpit(
+            "heartbeat", "--json", "--profile", "beat", "--api-url", "http://127.0.0.1:9/api/v1"
+        )
+
+    assert through_studio.code == 0, through_studio.stderr
+    assert through_studio.json()["ok"] is True
+    assert elsewhere.code == 1
+    assert elsewhere.json()["ok"] is False
+    assert "http://127.0.0.1:9/api/v1" in elsewhere.json()["error"]["message"]

@@ -214,7 +214,10 @@ async def test_commands_check_arguments(offline: OfflineStudio) -> None:
 
 async def test_scene_narration_and_watchdog_are_published(offline: OfflineStudio) -> None:
     commands = StudioCommands(offline.studio)
-    assert await commands.handle("set_scene", {"scene": "intro"}, CLIENT) == {"scene": "intro"}
+    assert await commands.handle("set_scene", {"scene": "intro"}, CLIENT) == {
+        "scene": "intro",
+        "phase": "offline",
+    }
     narration = await commands.handle("narrate", {"text": "Welcome back"}, CLIENT)
     assert narration["text"] == "Welcome back"
     assert await commands.handle("watchdog", {"paused": True}, CLIENT) == {"paused": True}
