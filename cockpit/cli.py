@@ -140,7 +140,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
-        # The reader of the output went away (``cockpit chat tail | head``): stop quietly.
-        # Standard output now points at /dev/null so the interpreter's final flush cannot fail.
+        # The reader of the output went away (``cockpit chat tail | head``), so stop quietly.
+        # Standard output is pointed at /dev/null, so the interpreter's final flush succeeds.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141

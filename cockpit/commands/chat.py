@@ -25,6 +25,9 @@ from cockpit.studio.client import StudioClient, StudioCommandError
 NAME = "chat"
 HELP = "send a chat message or follow the chat (through the studio)"
 
+TEXT_LENGTH = 500
+"""Characters of a message printed as text; ``--json`` prints the whole message."""
+
 _SEEN_IDS = 10_000
 """Chat item ids remembered by ``tail``, so an item updated later is not printed twice."""
 
@@ -58,7 +61,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
         type=_positive,
         default=50,
         metavar="N",
-        help="print at most N messages (default 50; the studio holds feeds.chat_window)",
+        help="print at most N messages (default 50); the studio keeps the last "
+        "feeds.chat_window messages in memory",
     )
 
 
@@ -160,11 +164,12 @@ async def _history(client: StudioClient, limit: int, json_output: bool) -> Outco
 
 def _format_chat(item: dict[str, Any], own_stream: str | None, json_output: bool) -> str:
     author = display_safe(str(item.get("author_name") or item.get("author_user_id") or "?"), 40)
-    text = display_safe(str(item.get("text", "")))
     if json_output:
+        text = display_safe(str(item.get("text", "")))
         return json.dumps(
             {**item, "display_author": author, "display_text": text}, ensure_ascii=False
         )
+    text = display_safe(str(item.get("text", "")), TEXT_LENGTH)
     stamp = time.strftime("%H:%M:%S", time.localtime(float(item.get("at") or 0)))
     where = (
         ""

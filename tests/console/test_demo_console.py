@@ -108,7 +108,7 @@ def test_console_demo_goes_live_and_quits(demo_home: Path) -> None:
         assert {"nginx", "Xvfb", "ffmpeg"} <= {process.name() for process in family}
         terminal.read_for(3)
 
-        terminal.press(b"q")  # quit while live asks: keep streaming, or stop and quit
+        terminal.press(b"q")  # quitting while live opens a dialog: keep streaming, or stop and quit
         terminal.read_for(2)
         terminal.press(b"s")
         terminal.read_for(90)

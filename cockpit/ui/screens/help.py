@@ -51,8 +51,9 @@ class HelpScreen(ModalScreen[None]):
             with VerticalScroll():
                 yield Static(self._table())
             yield Static(
-                'Change keys with [console.keymap] in the settings file, e.g. go_live = "f5". '
-                "Every action is also in the command palette (ctrl+p).",
+                "Close this list with Escape, F1 or q. Change keys with [console.keymap] in the "
+                'settings file, e.g. go_live = "f5". Every action is also in the command '
+                "palette (ctrl+p).",
                 id="help-hint",
                 markup=False,
             )
