@@ -23,6 +23,7 @@ from cockpit.broadcast.pipeline import Pipeline
 from cockpit.broadcast.platform import PlatformClient
 from cockpit.redaction import Redactor, redact_url
 from cockpit.settings import StreamSettings
+from cockpit.wording import counted
 
 logger = logging.getLogger(__name__)
 
@@ -344,6 +345,7 @@ class Broadcast:
         await self._pipeline.shutdown()
         self.counters.live_since = None
         self._set_phase(
-            Phase.OFFLINE, f"Stopped: {stats.duration_seconds} s, {stats.viewers} viewers"
+            Phase.OFFLINE,
+            f"Stopped: {stats.duration_seconds} s, {counted(stats.viewers, 'viewer')}",
         )
         return stats

@@ -23,6 +23,7 @@ from cockpit.demo.studio import DemoStudio
 from cockpit.settings import Settings
 from cockpit.studio.demo_faults import FAULT_KINDS, parse_fault
 from cockpit.studio.demo_sim import DemoWorld
+from cockpit.wording import counted
 
 NAME = "demo"
 HELP = "go live on a built-in simulator of the platform (no account or network needed)"
@@ -137,7 +138,8 @@ def _print_summary(summary: DemoSummary) -> None:
     print(f"  thumbnails uploaded: {summary.thumbnails_uploaded}")
     print(f"  restarts:            {summary.restarts}")
     print(
-        f"  stop stats:          {summary.stop_duration_seconds} s, {summary.stop_viewers} viewers"
+        f"  stop stats:          {summary.stop_duration_seconds} s, "
+        f"{counted(summary.stop_viewers, 'viewer')}"
     )
     left = ", ".join(map(str, summary.processes_left)) or "none"
     print(f"  processes left:      {left}")

@@ -26,6 +26,7 @@ from cockpit.settings import Settings
 from cockpit.studio.client import StudioClient, StudioError
 from cockpit.studio.launcher import StudioStartError, check_api_url, probe_studio
 from cockpit.studio.locations import socket_path
+from cockpit.wording import counted
 
 NAME = "heartbeat"
 HELP = "check once whether the agent is live, what chat said and how the token moved"
@@ -126,7 +127,9 @@ def format_report(report: HeartbeatReport) -> str:
         lines.append(f"Previous heartbeat: {_when(report.previous_at)}")
 
     if report.is_live:
-        lines.append(f"Live: yes, {report.viewers} viewers, up {report.uptime_seconds // 60} min")
+        lines.append(
+            f"Live: yes, {counted(report.viewers, 'viewer')}, up {report.uptime_seconds // 60} min"
+        )
     else:
         lines.append("Live: no")
 

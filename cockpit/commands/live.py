@@ -17,6 +17,7 @@ from cockpit.studio.cli_support import (
     run_with_studio,
 )
 from cockpit.studio.client import StudioClient, StudioCommandError
+from cockpit.wording import counted
 
 NAME = "live"
 HELP = "go live, stop the stream or show its status (through the studio)"
@@ -84,7 +85,7 @@ async def _stop(client: StudioClient, json_output: bool) -> Outcome:
         result,
         [
             f"Stopped the stream: {result.get('duration_seconds')} s, "
-            f"{result.get('viewers')} viewers."
+            f"{counted(result.get('viewers'), 'viewer')}."
         ],
     )
 

@@ -21,6 +21,7 @@ from cockpit.settings import Settings
 from cockpit.studio.client import StudioClient, StudioCommandError, StudioError
 from cockpit.studio.launcher import StudioStartError, ensure_studio
 from cockpit.studio.locations import SocketPathError
+from cockpit.wording import counted
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -118,7 +119,7 @@ def describe_status(status: dict[str, Any]) -> list[str]:
     if platform:
         state = "live" if platform.get("is_live") else "offline"
         lines.append(
-            f"Platform: {state}, {platform.get('viewers')} viewers, "
+            f"Platform: {state}, {counted(platform.get('viewers'), 'viewer')}, "
             f"{platform.get('uptime_seconds')} s uptime."
         )
     if status.get("orphaned_live"):
