@@ -18,14 +18,18 @@ from cockpit.broadcast.doctor import (
 from cockpit.broadcast.processes import ProcessError, ProcessSupervisor
 from cockpit.demo.console import run_interactive
 from cockpit.demo.headless import DemoOptions, DemoSummary, run_headless_demo
-from cockpit.demo.home import DemoHome, DemoHomeError
+from cockpit.demo.home import DemoHome, DemoHomeError, check_kept_home
 from cockpit.demo.studio import DemoStudio
 from cockpit.settings import Settings
-from cockpit.studio.demo_faults import FAULT_KINDS, parse_fault
+from cockpit.studio.demo_faults import FAULT_KINDS, DemoFault, parse_fault
 from cockpit.studio.demo_sim import DemoWorld
 from cockpit.wording import counted
 
 NAME = "demo"
+MAX_DURATION = 24 * 3600.0
+"""The longest ``--duration``, in seconds."""
+MAX_AUDIENCE_RATE = 2_000.0
+"""The highest ``--audience-rate``; the simulator takes no more events per second."""
 HELP = "go live on a built-in simulator of the platform (no account or network needed)"
 
 
@@ -36,7 +40,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--duration",
-        type=float,
+        type=_seconds,
         default=30.0,
         metavar="SECONDS",
         help="seconds to stay live (default 30)",
@@ -44,7 +48,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=None, help="seed of the simulated audience")
     parser.add_argument(
         "--audience-rate",
-        type=float,
+        type=_rate,
         default=5.0,
         metavar="EVENTS",
         help="simulated audience events per second (default 5)",
@@ -70,6 +74,31 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="keep the demo's files (logs, chat store, recordings) in this new or empty "
         "directory instead of a temporary one",
     )
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= MAX_DURATION:
+        raise argparse.ArgumentTypeError(
+            f"The duration {text!r} is not a number of seconds above 0 and up to {MAX_DURATION:g}."
+        )
+    return value
+
+
+def _rate(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= MAX_AUDIENCE_RATE:
+        raise argparse.ArgumentTypeError(
+            f"The audience rate {text!r} is not a number of events per second from 0 to "
+            f"{MAX_AUDIENCE_RATE:g}."
+        )
+    return value
 
 
 def _fault(text: str) -> Any:
@@ -106,6 +135,16 @@ def _offer_install(packages: list[str]) -> bool:
         print(f"cockpit demo: {error}", file=sys.stderr)
         return False
     return not _missing_tools()
+
+
+def _warn_late_faults(faults: list[DemoFault], duration: float) -> None:
+    for fault in faults:
+        if fault.after >= duration:
+            print(
+                f"cockpit demo: the fault {fault} fires {fault.after:g} s after going live, "
+                f"but the demo stops after {duration:g} s; raise --duration to see it.",
+                file=sys.stderr,
+            )
 
 
 def _print_event(data: dict[str, Any]) -> None:
@@ -149,9 +188,17 @@ def _print_summary(summary: DemoSummary) -> None:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Run the demo; 0 when every part worked."""
+    try:
+        if args.home is not None:
+            check_kept_home(args.home)
+    except DemoHomeError as error:
+        print(f"cockpit demo: {error}", file=sys.stderr)
+        return 2
     packages = _missing_tools()
     if packages and not _offer_install(packages):
         return 1
+    if args.headless:
+        _warn_late_faults(args.fault, args.duration)
 
     try:
         if not args.headless:

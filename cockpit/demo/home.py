@@ -98,19 +98,31 @@ class DemoHome:
 
 
 def _prepare_kept(path: Path) -> Path:
+    path = check_kept_home(path)
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return path
+
+
+def check_kept_home(path: Path) -> Path:
+    """Return ``path`` made absolute if it can hold a new demo's files.
+
+    Raises:
+        DemoHomeError: ``path`` is a file, a directory with files in it, or too long.
+    """
     path = path.expanduser().absolute()
+    if path.exists() and not path.is_dir():
+        raise DemoHomeError(f"The demo home {path} is a file; give a new or empty directory.")
     if _socket_bytes(path) > MAX_SOCKET_BYTES:
         raise DemoHomeError(
             f"The demo home {path} is too long: the studio's socket under it would take "
             f"{_socket_bytes(path)} bytes, and a Unix socket path allows {MAX_SOCKET_BYTES} "
             "here. Give a shorter directory, such as /tmp/demo."
         )
-    if path.exists() and (not path.is_dir() or any(path.iterdir())):
+    if path.exists() and any(path.iterdir()):
         raise DemoHomeError(
             f"The demo home {path} is not an empty directory; give a new or empty one, "
             "so that an earlier demo's files are not mixed in."
         )
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
     return path
 
 

@@ -53,13 +53,13 @@ def parse_fault(text: str) -> DemoFault:
     Raises:
         ValueError: an unknown kind or a delay that is not a number of seconds from 0 to 3600.
     """
-    kind, _, delay = text.strip().partition("@")
+    kind, at_sign, delay = text.strip().partition("@")
     if kind not in FAULT_KINDS:
         raise ValueError(
             f"The fault {kind!r} is not known; use one of {', '.join(FAULT_KINDS)}, "
             "optionally with @SECONDS, such as drop-stream@30."
         )
-    if not delay:
+    if not at_sign:
         return DemoFault(kind)
     try:
         after = float(delay)

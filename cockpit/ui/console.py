@@ -66,7 +66,7 @@ CLOCK_INTERVAL = 1.0
 HOST_INTERVAL = 2.0
 """Seconds between measurements of the host's load."""
 ALERT_TOAST_GAP = 5.0
-"""Minimum seconds between two toasts of alerts that are neither critical nor warnings."""
+"""Minimum seconds between two toasts of alerts that are not critical, and their duration."""
 """Alerts shown as separate notifications per redraw; more are summed up in one."""
 RECONNECT_INITIAL = 0.5
 RECONNECT_MAX = 5.0
@@ -113,6 +113,9 @@ class ConsoleApp(ConsoleActions, App[None]):
     }
     Screen.-tall #log {
         height: 10;
+    }
+    Screen #log.-maximized {
+        height: 1fr;
     }
     Screen.-wide #left {
         width: 38%;
@@ -190,7 +193,11 @@ class ConsoleApp(ConsoleActions, App[None]):
         with Horizontal(id="body"):
             with Vertical(id="left"):
                 yield self._pane(ChatView(tz=self.tz, id="chat"), "Chat")
-                yield ChatComposer(cursor_blink=self._cursor_blink, id="composer")
+                yield ChatComposer(
+                    cursor_blink=self._cursor_blink,
+                    max_length=self.settings.feeds.max_message_length,
+                    id="composer",
+                )
             with Vertical(id="right"):
                 with Horizontal(id="top-row"):
                     yield self._pane(StagePreview(id="preview"), "Stage")
@@ -429,14 +436,14 @@ class ConsoleApp(ConsoleActions, App[None]):
         )
 
     def _show_alerts(self, alerts: list[AlertView]) -> None:
-        """Show alerts as toasts: urgent ones always, others at most one per ``ALERT_TOAST_GAP``.
+        """Show alerts as toasts: critical ones always, others at most one per ``ALERT_TOAST_GAP``.
 
         A lively chat raises many small alerts (tips, trades, follows); the ones held back
         stay in the event log, and the next toast counts them.
         """
         now = self.clock()
         for alert in alerts:
-            urgent = alert.severity in ("critical", "warning")
+            urgent = alert.severity == "critical"
             if not urgent and now - self._last_alert_toast < ALERT_TOAST_GAP:
                 self._held_alerts += 1
                 continue
@@ -450,7 +457,7 @@ class ConsoleApp(ConsoleActions, App[None]):
                 alert.message,
                 title=title,
                 severity=_SEVERITIES.get(alert.severity, "information"),
-                timeout=15 if alert.severity == "critical" else 6,
+                timeout=15 if urgent else ALERT_TOAST_GAP,
                 markup=False,
             )
         if any(alert.severity == "critical" for alert in alerts):

@@ -25,6 +25,7 @@ from cockpit.ui.screens.dialogs import (
 )
 from cockpit.ui.screens.golive import GoLiveScreen
 from cockpit.ui.screens.help import HelpScreen
+from cockpit.ui.stage_scenes import AUTO
 from cockpit.ui.screens.viewer import ViewerScreen
 from cockpit.ui.themes import next_theme
 from cockpit.ui.viewmodels import ChatLine, ViewerSummary
@@ -256,7 +257,8 @@ class ConsoleActions(Base):
 
     @work(group="commands", description="Switch the stage scene")
     async def _set_scene(self, scene: str) -> None:
-        result = await self.studio_command("set_scene", label="Scene", scene=scene)
+        chosen = None if scene == AUTO else scene
+        result = await self.studio_command("set_scene", label="Scene", scene=chosen)
         if result is not None:
             self.notify(f"Scene: {SCENE_NAMES.get(scene, scene)}.")
 

@@ -16,9 +16,16 @@ from cockpit import paths
 from cockpit.settings import ConsoleSettings, Settings
 from cockpit.studio.client import StudioCommandError
 from cockpit.ui.clipboard import osc52
-from cockpit.ui.screens.dialogs import ConfirmStopScreen, QuitWhileLiveScreen, StoppedScreen
+from cockpit.ui.screens.dialogs import SCENES as PICKER_SCENES
+from cockpit.ui.screens.dialogs import (
+    ConfirmStopScreen,
+    QuitWhileLiveScreen,
+    SceneScreen,
+    StoppedScreen,
+)
 from cockpit.ui.screens.golive import GoLiveScreen
 from cockpit.ui.screens.viewer import ViewerScreen
+from cockpit.ui.stage_scenes import AUTO, SCENES
 from cockpit.ui.widgets.chat import ChatView
 
 SIZE = (120, 36)
@@ -449,3 +456,56 @@ async def test_panes_redraw_under_dialog() -> None:
         chat_view = app.query_one(ChatView)
         assert chat_view.virtual_size.height > 0
         assert "c-0500" in app.view.chat
+
+
+async def test_scene_picker_sends_stage_names() -> None:
+    studio = live_studio()
+    app = console_for(studio)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, 100)
+        await pilot.press("c")
+        await pilot.pause()
+        assert isinstance(app.screen, SceneScreen)
+        await pilot.press("home", "down", "down", "down", "enter")  # auto, starting, live, brb
+        await wait_for(lambda: "set_scene" in command_names(studio), pilot)
+        assert studio.commands[-1] == ("set_scene", {"scene": "brb"})
+
+        await pilot.press("c")
+        await pilot.pause()
+        await pilot.press("home", "enter")
+        await wait_for(lambda: command_names(studio).count("set_scene") == 2, pilot)
+        assert studio.commands[-1] == ("set_scene", {"scene": None})
+    assert set(SCENES) <= {scene for scene, _ in PICKER_SCENES} | {AUTO}
+
+
+async def test_overlong_chat_kept_not_sent() -> None:
+    studio = live_studio()
+    app = console_for(studio, Settings(feeds={"max_message_length": 20}))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, 100)
+        notes = record_notifications(app)
+        await pilot.press("i")
+        field = app.focused
+        assert isinstance(field, Input)
+        field.value = "x" * 25
+        await pilot.press("enter")
+        await pilot.pause()
+
+        assert "send_chat" not in command_names(studio)
+        assert field.value == "x" * 25
+        assert "25 characters, over the limit of 20" in notes[-1][0]
+
+
+async def test_zoomed_events_fill_screen() -> None:
+    studio = live_studio()
+    app = console_for(studio)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, 100)
+        log = app.query_one("#log")
+        normal = log.size.height
+        log.focus()
+        await pilot.press("z")
+        await pilot.pause()
+
+        assert app.screen.maximized is log
+        assert log.size.height > normal * 2

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from cockpit.cli import main
 from cockpit.demo.home import HOME_PREFIX, OWNER_FILE, DemoHome, DemoHomeError, remove_stale_homes
 from cockpit.studio.demo_faults import DEFAULT_FAULT_DELAY, DemoFault, parse_fault
 
@@ -36,6 +37,7 @@ def test_fault_parses(text: str, expected: DemoFault) -> None:
         ("drop-stream@-3", "delay '-3'"),
         ("drop-stream@4000", "delay '4000'"),
         ("drop-stream@nan", "delay 'nan'"),
+        ("drop-stream@", "delay ''"),
     ],
 )
 def test_bad_fault_names_value_and_fix(text: str, named: str) -> None:
@@ -124,3 +126,31 @@ def test_abandoned_homes_are_removed(tmp_path: Path) -> None:
     assert other.exists()
     assert not dead.exists()
     assert not old_without_owner.exists()
+
+
+@pytest.mark.parametrize(
+    ("arguments", "named"),
+    [
+        (["--duration", "-1"], "duration '-1'"),
+        (["--duration", "nan"], "duration 'nan'"),
+        (["--audience-rate", "-3"], "audience rate '-3'"),
+        (["--audience-rate", "5000"], "audience rate '5000'"),
+        (["--fault", "drop-stream@"], "delay ''"),
+    ],
+)
+def test_demo_rejects_bad_options(
+    arguments: list[str], named: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["demo", "--headless", *arguments])
+    assert exit_.value.code == 2
+    assert named in capsys.readouterr().err
+
+
+def test_demo_rejects_file_as_home(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    home = tmp_path / "a-file"
+    home.write_text("not a directory")
+    assert main(["demo", "--headless", "--home", str(home)]) == 2
+    error = capsys.readouterr().err
+    assert f"The demo home {home} is a file" in error
+    assert home.read_text() == "not a directory"

@@ -12,15 +12,17 @@ from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from cockpit.ui import format as fmt
+from cockpit.ui.stage_scenes import AUTO, BE_RIGHT_BACK, ENDING, LIVE, STARTING
 from cockpit.ui.viewmodels import StopView
 
 SCENES = (
-    ("starting_soon", "Starting soon"),
-    ("live", "Live"),
-    ("be_right_back", "Be right back"),
-    ("ending", "Ending"),
+    (AUTO, "Auto (follows the stream)"),
+    (STARTING, "Starting soon"),
+    (LIVE, "Live"),
+    (BE_RIGHT_BACK, "Be right back"),
+    (ENDING, "Ending"),
 )
-"""Scene ids sent with ``set_scene`` and their names."""
+"""Scene names of the stage, with the words the picker shows; ``auto`` clears the scene."""
 
 DIALOG_CSS = """
 {name} {{
@@ -187,7 +189,7 @@ class SceneScreen(ModalScreen[str | None]):
 
     def __init__(self, current: str | None) -> None:
         super().__init__()
-        self._current = current
+        self._current = current or AUTO
 
     def compose(self) -> ComposeResult:
         with Vertical() as box:
@@ -197,6 +199,7 @@ class SceneScreen(ModalScreen[str | None]):
                 for scene, name in SCENES
             ]
             yield OptionList(*options)
+            yield Static("Enter switches, Escape cancels.", classes="question", markup=False)
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)

@@ -17,7 +17,7 @@ from cockpit.ui.viewmodels import SendView
 from cockpit.ui.widgets.colours import colour
 
 MAX_MESSAGE_LENGTH = 500
-"""Characters the input takes; the platform's chat and the send queue's default maximum."""
+"""Default maximum characters of a message: the platform's chat and the send queue's."""
 
 SHOWN_SENDS = 2
 
@@ -67,14 +67,20 @@ class ChatComposer(Vertical):
         def control(self) -> ChatComposer:
             return self.composer
 
-    def __init__(self, *, cursor_blink: bool = True, id: str | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        cursor_blink: bool = True,
+        max_length: int = MAX_MESSAGE_LENGTH,
+        id: str | None = None,
+    ) -> None:
         super().__init__(id=id)
         self._cursor_blink = cursor_blink
+        self._max_length = max_length
 
     def compose(self) -> ComposeResult:
         yield Input(
             placeholder="Message the chat · Enter sends",
-            max_length=MAX_MESSAGE_LENGTH,
             select_on_focus=False,
             id="chat-input",
         )
@@ -87,6 +93,15 @@ class ChatComposer(Vertical):
         event.stop()
         text = event.value.strip()
         if not text:
+            return
+        if len(text) > self._max_length:
+            # The text stays in the input, so the operator can shorten it.
+            self.app.notify(
+                f"The message has {len(text)} characters, over the limit of "
+                f"{self._max_length} (feeds.max_message_length); shorten it.",
+                title="Not sent",
+                severity="error",
+            )
             return
         event.input.clear()
         self.post_message(self.Submitted(self, text))
