@@ -190,7 +190,7 @@ class TokenPanel(Widget):
             ("PRICE ", SOFT),
             (format_price(stats.price), Style(color=WHITE, bold=True)),
             ("   ATH ", SOFT),
-            (format_usd(stats.all_time_high), Style(color=WHITE, bold=True)),
+            (format_price(stats.all_time_high), Style(color=WHITE, bold=True)),
         )
         volume = Text.assemble(
             ("VOL 24h ", SOFT),

@@ -271,7 +271,7 @@ def stats_history(count: int) -> list[dict[str, Any]]:
                 "ticker": "NOVA",
                 "price": market_cap / 1e9,
                 "market_cap": market_cap,
-                "all_time_high": 74_500.0,
+                "all_time_high": 74_500 / 1e9,  # a price, like "price"
                 "growth_1h": 12.4,
                 "growth_6h": -3.2,
                 "growth_24h": 41.0,

@@ -85,7 +85,7 @@ def stats(at: float, market_cap: float, growth: float = 12.4) -> dict[str, Any]:
         "ticker": "NOVA",
         "price": market_cap / 1_000_000_000,
         "market_cap": market_cap,
-        "all_time_high": 61_000.0,
+        "all_time_high": 61_000.0 / 1_000_000_000,  # a price, like "price"
         "growth_1h": 1.5,
         "growth_6h": 4.0,
         "growth_24h": growth,
