@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -149,7 +150,7 @@ def _warn_late_faults(faults: list[DemoFault], duration: float) -> None:
 
 def _print_event(data: dict[str, Any]) -> None:
     kind = data.get("kind")
-    if kind in ("phase", "warning", "error", "recovery", "thumbnail") or (
+    if kind in ("phase", "warning", "error", "recovery", "thumbnail", "fault") or (
         kind == "step" and data.get("state") in ("done", "failed")
     ):
         print(f"  {data.get('message', '')}", flush=True)
@@ -176,6 +177,9 @@ def _print_summary(summary: DemoSummary) -> None:
     print(f"  dropped frames:      {summary.dropped_frames}")
     print(f"  thumbnails uploaded: {summary.thumbnails_uploaded}")
     print(f"  restarts:            {summary.restarts}")
+    faults = sum(1 for event in summary.events if event.get("kind") == "fault")
+    if faults:
+        print(f"  faults injected:     {faults}")
     print(
         f"  stop stats:          {summary.stop_duration_seconds} s, "
         f"{counted(summary.stop_viewers, 'viewer')}"
@@ -215,10 +219,19 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         )
         if not args.json:
             print(f"Starting the simulator and going live for {args.duration:g} s...", flush=True)
+        # SIGTERM and SIGHUP end the demo as Ctrl-C does: the stream stops and files go.
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
+        signal.signal(signal.SIGHUP, signal.default_int_handler)
         summary = run_headless_demo(settings, options)
     except DemoHomeError as error:
         print(f"cockpit demo: {error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(
+            "cockpit demo: interrupted; the stream, the studio and the simulator were stopped.",
+            file=sys.stderr,
+        )
+        return 130
     if args.json:
         print(json.dumps(summary.to_json(), indent=2))
     else:

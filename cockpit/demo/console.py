@@ -39,7 +39,7 @@ def run_interactive(
             asyncio.run(_go_live(studio.socket))
         log_path = paths.state_dir(DEMO_PROFILE) / "console.log"
         with logging_to_file(log_path):
-            app = ConsoleApp(demo, studio.socket, log_path=log_path)
+            app = ConsoleApp(demo, studio.socket, log_path=log_path, detachable=False)
             app.run()
         return app.return_code or 0
 

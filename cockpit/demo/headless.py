@@ -19,9 +19,10 @@ import psutil
 
 from cockpit.demo.home import DemoHome
 from cockpit.demo.studio import DemoStudio, DemoStudioError
+from cockpit.feeds.textsafe import display_safe
 from cockpit.settings import Settings
 from cockpit.studio.client import StudioClient, StudioError
-from cockpit.studio.demo_faults import DemoFault
+from cockpit.studio.demo_faults import ANNOUNCER, DemoFault
 from cockpit.studio.demo_sim import DemoWorld
 
 logger = logging.getLogger(__name__)
@@ -120,13 +121,32 @@ async def _drive(socket: Path, options: DemoOptions, summary: DemoSummary) -> No
 async def _record_events(
     client: StudioClient, on_event: EventPrinter | None, summary: DemoSummary
 ) -> None:
+    announced: set[str] = set()
     async for message in client.events():
-        if message.get("type") != "event" or message.get("kind") != "broadcast":
+        if message.get("type") != "event":
             continue
         data = message.get("data", {})
+        if message.get("kind") == "feed":
+            data = _fault_announcement(data, announced)
+        elif message.get("kind") != "broadcast":
+            continue
+        if data is None:
+            continue
         summary.events.append(data)
         if on_event is not None:
             on_event(data)
+
+
+def _fault_announcement(item: dict[str, Any], announced: set[str]) -> dict[str, Any] | None:
+    """Return a ``fault`` event for the first sight of a fault's chat announcement, else None."""
+    if item.get("event") != "chat" or item.get("author_name") != ANNOUNCER:
+        return None
+    item_id = str(item.get("id"))
+    if item_id in announced:
+        return None  # the same message again, updated by a poll
+    announced.add(item_id)
+    text = display_safe(str(item.get("text", "")), 200)
+    return {"kind": "fault", "message": text, "at": item.get("at")}
 
 
 def _read_status(status: dict[str, Any], summary: DemoSummary) -> None:

@@ -156,6 +156,7 @@ class ConsoleApp(ConsoleActions, App[None]):
         tz: tzinfo | None = None,
         cursor_blink: bool = True,
         log_path: Path | None = None,
+        detachable: bool = True,
         user_theme_dir: Path | None = None,
     ) -> None:
         super().__init__()
@@ -169,6 +170,8 @@ class ConsoleApp(ConsoleActions, App[None]):
         self._held_alerts = 0
         self.tz = tz
         self.log_path = log_path
+        self.detachable = detachable
+        """Whether the stream may go on after the console quits (not in the demo)."""
         self.link: StudioLink | None = None
         """The connection to the studio, or None while (re)connecting."""
         self.view = ViewState(

@@ -50,6 +50,7 @@ class ConsoleActions(Base):
 
     settings: Settings
     view: ViewState
+    detachable: bool
     copier: Clipboard
     clock: Callable[[], float]
     tz: tzinfo | None
@@ -339,7 +340,7 @@ class ConsoleActions(Base):
     async def action_quit(self) -> None:
         view = self.view
         if view.live or view.operation:
-            self.push_screen(QuitWhileLiveScreen(), self._on_quit_choice)
+            self.push_screen(QuitWhileLiveScreen(self.detachable), self._on_quit_choice)
             return
         self.exit()
 

@@ -58,6 +58,10 @@ def test_demo_faults_are_recovered() -> None:
     assert summary["restarts"] >= 2, [event["message"] for event in summary["events"]]
     recoveries = [event for event in summary["events"] if event["kind"] == "recovery"]
     assert len(recoveries) >= 2, recoveries
+    faults = [event["message"] for event in summary["events"] if event["kind"] == "fault"]
+    assert len(faults) == 2, faults
+    assert faults[0].startswith("Demo fault drop-stream:")
+    assert faults[1].startswith("Demo fault rotate-key:")
 
 
 def test_unknown_fault_is_a_usage_error() -> None:
@@ -108,3 +112,38 @@ def test_sigkilled_owner_leaves_no_process(short_tmp: Path) -> None:
         )
 
     assert wait_until(all_gone, timeout=15), [p.pid for p in descendants if p.is_running()]
+
+
+def test_sigterm_stops_and_cleans_up(short_tmp: Path) -> None:
+    owner = subprocess.Popen(
+        [sys.executable, "-m", "cockpit", "demo", "--headless", "--duration", "300"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        env={**os.environ, "TMPDIR": str(short_tmp)},
+    )
+    try:
+        assert owner.stdout is not None
+        seen = []
+        while not seen or ("Live after" not in seen[-1] and seen[-1]):
+            seen.append(owner.stdout.readline())
+        descendants = psutil.Process(owner.pid).children(recursive=True)
+        owner.terminate()
+        rest, _ = owner.communicate(timeout=90)
+    finally:
+        if owner.poll() is None:
+            owner.kill()
+            owner.communicate(timeout=30)
+
+    assert owner.returncode == 130, "".join(seen) + rest
+    assert "interrupted; the stream, the studio and the simulator were stopped" in rest
+    assert not [process.pid for process in descendants if _running(process)]
+    assert list(short_tmp.glob("cockpit-demo-*")) == []
+
+
+def _running(process: psutil.Process) -> bool:
+    try:
+        return process.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False

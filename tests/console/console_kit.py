@@ -25,6 +25,7 @@ def console_for(
     settings: Settings | None = None,
     *,
     user_theme_dir: Path | None = None,
+    detachable: bool = True,
 ) -> ConsoleApp:
     """Return a console attached to ``studio`` with a fixed clock, UTC times and fixed host load."""
 
@@ -40,6 +41,7 @@ def console_for(
         tz=UTC,
         cursor_blink=False,
         user_theme_dir=user_theme_dir,
+        detachable=detachable,
     )
 
 

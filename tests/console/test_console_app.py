@@ -509,3 +509,18 @@ async def test_zoomed_events_fill_screen() -> None:
 
         assert app.screen.maximized is log
         assert log.size.height > normal * 2
+
+
+async def test_demo_quit_offers_no_detach() -> None:
+    studio = live_studio()
+    app = console_for(studio, detachable=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, 100)
+        await pilot.press("q")
+        assert isinstance(app.screen, QuitWhileLiveScreen)
+        assert not app.screen.query("#detach")
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, QuitWhileLiveScreen), "d must not detach in the demo"
+        await pilot.press("escape")
+    assert "stop" not in command_names(studio)

@@ -65,11 +65,11 @@ def test_temporary_home_isolates_and_is_removed() -> None:
 
 def test_kept_home_stays() -> None:
     with tempfile.TemporaryDirectory(dir="/tmp") as short:
-        kept = Path(short) / "kept"
-        with DemoHome(kept) as home:
+        kept_home = Path(short) / "kept"
+        with DemoHome(kept_home) as home:
             (home.path / "note.txt").write_text("kept")
-        assert (kept / "note.txt").read_text() == "kept"
-        assert not (kept / OWNER_FILE).exists()
+        assert (kept_home / "note.txt").read_text() == "kept"
+        assert not (kept_home / OWNER_FILE).exists()
 
 
 def test_kept_home_must_be_new_or_empty() -> None:
@@ -147,7 +147,7 @@ def test_demo_rejects_bad_options(
     assert named in capsys.readouterr().err
 
 
-def test_demo_rejects_file_as_home(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_demo_home_file_rejected(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     home = tmp_path / "a-file"
     home.write_text("not a directory")
     assert main(["demo", "--headless", "--home", str(home)]) == 2

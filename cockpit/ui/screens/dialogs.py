@@ -90,23 +90,34 @@ class QuitWhileLiveScreen(ModalScreen[QuitChoice]):
     ]
     DEFAULT_CSS = DIALOG_CSS.format(name="QuitWhileLiveScreen")
 
+    def __init__(self, detachable: bool = True) -> None:
+        """``detachable`` is False where the studio ends with the console, as in the demo."""
+        super().__init__()
+        self._detachable = detachable
+
     def compose(self) -> ComposeResult:
         with Vertical() as box:
             box.border_title = "The stream is live"
-            yield Static(
-                "Quit the console and keep streaming in the background (the studio keeps "
-                "the stream; run cockpit again to come back), or stop the stream first?",
-                classes="question",
-            )
+            if self._detachable:
+                question = (
+                    "Quit the console and keep streaming in the background (the studio keeps "
+                    "the stream; run cockpit again to come back), or stop the stream first?"
+                )
+            else:
+                question = "Quitting the demo ends its stream. Stop the stream and quit?"
+            yield Static(question, classes="question")
             with Horizontal():
                 yield Button("Cancel (esc)", id="cancel")
                 yield Button("Stop and quit (s)", id="stop", variant="error")
-                yield Button("Keep streaming (d)", id="detach", variant="primary")
+                if self._detachable:
+                    yield Button("Keep streaming (d)", id="detach", variant="primary")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id)  # type: ignore[arg-type]
 
     def action_choose(self, choice: QuitChoice) -> None:
+        if choice == "detach" and not self._detachable:
+            return
         self.dismiss(choice)
 
 
