@@ -81,6 +81,8 @@ class DemoHome:
         os.environ["XDG_CONFIG_HOME"] = str(self.config_home)
         os.environ["XDG_STATE_HOME"] = str(self.state_home)
         os.environ["XDG_DATA_HOME"] = str(self.data_home)
+        # Programs of the pipeline, such as openbox, write their own logs under the cache home.
+        os.environ["XDG_CACHE_HOME"] = str(self.path / "cache")
         os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
         os.environ.pop("RETAKE_ACCESS_TOKEN", None)
         os.environ.pop("RETAKE_COCKPIT_CONFIG", None)

@@ -57,6 +57,7 @@ def test_temporary_home_isolates_and_is_removed() -> None:
         assert home.path.name.startswith(HOME_PREFIX)
         assert os.environ["XDG_CONFIG_HOME"] == str(home.config_home)
         assert os.environ["XDG_STATE_HOME"] == str(home.state_home)
+        assert os.environ["XDG_CACHE_HOME"] == str(home.path / "cache")
         assert os.environ["PYTHON_KEYRING_BACKEND"].endswith("fail.Keyring")
         assert (home.path / OWNER_FILE).read_text().strip() == str(os.getpid())
         path = home.path
