@@ -1,4 +1,4 @@
-"""`cockpit demo` when system tools are missing: it names them and says how to install them."""
+"""`cockpit demo` when system tools are missing: it names them and prints how to install them."""
 
 from __future__ import annotations
 
