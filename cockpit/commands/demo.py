@@ -27,11 +27,12 @@ from cockpit.studio.demo_sim import DemoWorld
 from cockpit.wording import counted
 
 NAME = "demo"
+HELP = "go live on a built-in simulator of the platform (no account or network needed)"
+
 MAX_DURATION = 24 * 3600.0
 """The longest ``--duration``, in seconds."""
 MAX_AUDIENCE_RATE = 2_000.0
 """The highest ``--audience-rate``; the simulator takes no more events per second."""
-HELP = "go live on a built-in simulator of the platform (no account or network needed)"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -171,7 +172,7 @@ def _print_summary(summary: DemoSummary) -> None:
     print(f"  result:              {'ok' if summary.ok else 'FAILED'}")
     if summary.error:
         print(f"  error:               {summary.error}")
-    print(f"  time to live:        {summary.time_to_live_seconds} s")
+    print(f"  time to live:        {_seconds_or_none(summary.time_to_live_seconds)}")
     print(f"  live for:            {summary.live_seconds} s")
     print(f"  frames sent:         {summary.frames_sent}")
     print(f"  dropped frames:      {summary.dropped_frames}")
@@ -180,14 +181,19 @@ def _print_summary(summary: DemoSummary) -> None:
     faults = sum(1 for event in summary.events if event.get("kind") == "fault")
     if faults:
         print(f"  faults injected:     {faults}")
+    # The platform's session restarts with each recovery, so it can be shorter than "live for".
     print(
-        f"  stop stats:          {summary.stop_duration_seconds} s, "
-        f"{counted(summary.stop_viewers, 'viewer')}"
+        f"  last session:        {_seconds_or_none(summary.stop_duration_seconds)}, "
+        f"{counted(summary.stop_viewers, 'viewer')} (the platform's figures at stop)"
     )
     left = ", ".join(map(str, summary.processes_left)) or "none"
     print(f"  processes left:      {left}")
     if summary.home:
         print(f"  files kept in:       {summary.home}")
+
+
+def _seconds_or_none(seconds: float | None) -> str:
+    return "none" if seconds is None else f"{seconds} s"
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
