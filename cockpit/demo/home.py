@@ -19,7 +19,12 @@ from pathlib import Path
 import psutil
 
 from cockpit.paths import APP_DIR_NAME
-from cockpit.studio.locations import MAX_SOCKET_PATH_BYTES
+from cockpit.studio.locations import (
+    MAX_SOCKET_PATH_BYTES,
+    RUN_DIR_NAME,
+    TEMPORARY_SUFFIX_BYTES,
+    socket_path_fits,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -29,8 +34,6 @@ HOME_PREFIX = "cockpit-demo-"
 OWNER_FILE = "demo.pid"
 """File in the tree holding the PID of the demo that owns it."""
 
-MAX_SOCKET_BYTES = MAX_SOCKET_PATH_BYTES
-"""The maximum length of a Unix socket path, temporary suffix included, in bytes."""
 _STALE_AFTER_SECONDS = 60.0
 """A temporary tree with no live owner is left alone this long, in case its demo is starting."""
 
@@ -71,7 +74,7 @@ class DemoHome:
     def __enter__(self) -> DemoHome:
         if self._keep_at is None:
             base = Path(tempfile.gettempdir())
-            if _socket_bytes(base / f"{HOME_PREFIX}12345678") > MAX_SOCKET_BYTES:
+            if not socket_path_fits(_socket_under(base / f"{HOME_PREFIX}12345678")):
                 base = Path("/tmp")  # a Unix socket path under a long TMPDIR would not fit
             remove_stale_homes(base)
             self.path = Path(tempfile.mkdtemp(prefix=HOME_PREFIX, dir=base))
@@ -114,11 +117,13 @@ def check_kept_home(path: Path) -> Path:
     path = path.expanduser().absolute()
     if path.exists() and not path.is_dir():
         raise DemoHomeError(f"The demo home {path} is a file; give a new or empty directory.")
-    if _socket_bytes(path) > MAX_SOCKET_BYTES:
+    socket = _socket_under(path)
+    if not socket_path_fits(socket):
         raise DemoHomeError(
             f"The demo home {path} is too long: the studio's socket under it would take "
-            f"{_socket_bytes(path)} bytes, and a Unix socket path allows {MAX_SOCKET_BYTES} "
-            "here. Give a shorter directory, such as /tmp/demo."
+            f"{len(bytes(socket))} bytes, and a Unix socket path allows "
+            f"{MAX_SOCKET_PATH_BYTES - TEMPORARY_SUFFIX_BYTES} here. Give a shorter directory, "
+            "such as /tmp/demo."
         )
     if path.exists() and any(path.iterdir()):
         raise DemoHomeError(
@@ -128,10 +133,9 @@ def check_kept_home(path: Path) -> Path:
     return path
 
 
-def _socket_bytes(home: Path) -> int:
-    """Return the length of the studio's socket path under ``home``, with its temporary suffix."""
-    socket = home / "state" / APP_DIR_NAME / "run" / f"{DEMO_PROFILE}.sock"
-    return len(bytes(socket)) + 8
+def _socket_under(home: Path) -> Path:
+    """Return the path of the demo studio's socket in the demo tree ``home``."""
+    return home / "state" / APP_DIR_NAME / RUN_DIR_NAME / f"{DEMO_PROFILE}.sock"
 
 
 def remove_stale_homes(directory: Path) -> list[Path]:

@@ -18,6 +18,10 @@ RUN_DIR_NAME = "run"
 MAX_SOCKET_PATH_BYTES = 107
 """Maximum length of a Unix socket path on Linux: ``sun_path`` has 108 bytes, the NUL included."""
 
+TEMPORARY_SUFFIX_BYTES = 8
+"""The studio binds a temporary name first (the final name, a dot and a PID of up to 7
+digits) and renames it, so that name has to fit too."""
+
 
 class SocketPathError(Exception):
     """Raised when the studio's socket path is too long for a Unix socket."""
@@ -41,15 +45,19 @@ def socket_path(profile: str) -> Path:
     """
     path = run_dir() / f"{profile}.sock"
     length = len(bytes(path))
-    # The studio binds a temporary name first, the final name plus a dot and a PID of up to 7
-    # digits, and renames it, so that name has to fit too.
-    if length + 8 > MAX_SOCKET_PATH_BYTES:
+    if not socket_path_fits(path):
         raise SocketPathError(
             f"The studio socket path {path} is {length} bytes long, but it may have at most "
-            f"{MAX_SOCKET_PATH_BYTES - 8} (a Unix socket path takes {MAX_SOCKET_PATH_BYTES}, "
-            "less room for a temporary suffix). Set XDG_STATE_HOME to a shorter directory."
+            f"{MAX_SOCKET_PATH_BYTES - TEMPORARY_SUFFIX_BYTES} (a Unix socket path takes "
+            f"{MAX_SOCKET_PATH_BYTES}, less room for a temporary suffix). Set XDG_STATE_HOME "
+            "to a shorter directory."
         )
     return path
+
+
+def socket_path_fits(path: Path) -> bool:
+    """Return whether a studio can bind a socket at ``path``, temporary name included."""
+    return len(bytes(path)) + TEMPORARY_SUFFIX_BYTES <= MAX_SOCKET_PATH_BYTES
 
 
 def lock_path(profile: str) -> Path:
