@@ -27,7 +27,7 @@ MAX_AUDIENCE_RATE = 2_000.0
 
 
 def loopback_only(handler: Handler) -> Handler:
-    """Wrap ``handler`` so that it answers loopback clients only, and 403 to others."""
+    """Wrap ``handler`` so that it serves loopback clients only and returns 403 to others."""
 
     async def wrapper(request: Request) -> Response:
         host = request.client.host if request.client else ""

@@ -22,7 +22,7 @@ logger = logging.getLogger(__name__)
 
 DROP_PUBLISHER_PATH = "/_sim/ingest/drop"
 """Control route: ``{"streamer_id": ID}`` makes the ingest disconnect that agent's encoder,
-as a network cut would; the response tells whether a publisher was dropped."""
+as a network cut would; the response's ``dropped`` is false when nothing was publishing."""
 
 
 def ingest_app_routes(sim: SimContext, ingest: Ingest) -> list[BaseRoute]:

@@ -27,14 +27,14 @@ DEMO_AGENT_DESCRIPTION = "A throwaway agent of the cockpit demo"
 
 @dataclass(frozen=True)
 class DemoWorld:
-    """What the demo's simulator is started with."""
+    """Options of the demo's simulator: seed, audience, faults and ingest directory."""
 
     seed: int | None = None
     audience_rate: float = 5.0
     """Simulated audience events per second."""
     faults: list[DemoFault] = field(default_factory=list)
     ingest_dir: Path | None = None
-    """Where the ingest keeps its config and recordings; None uses a temporary directory."""
+    """Directory of the ingest's config and recordings; None uses a temporary directory."""
 
 
 @contextmanager
