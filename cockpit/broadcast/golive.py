@@ -313,7 +313,7 @@ class Broadcast:
                     )
                 )
                 continue
-            self._set_phase(Phase.LIVE, f"Recovered after {failures} attempt(s)")
+            self._set_phase(Phase.LIVE, f"Recovered after {counted(failures, 'attempt')}")
             return failures
 
     def _backoff(self, failures: int) -> float:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import psutil
 import pytest
 
 from cockpit.broadcast.processes import ChildProcess, ProcessSpec, ProcessSupervisor
@@ -54,6 +55,14 @@ def wait_until(
             return True
         time.sleep(interval)
     return condition()
+
+
+def still_running(process: psutil.Process) -> bool:
+    """Return whether ``process`` runs and is not a zombie."""
+    try:
+        return process.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
 
 
 def free_port() -> int:

@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 import psutil
 import pytest
-from pipeline_helpers import needs_programs, probe_streams, wait_until
+from pipeline_helpers import needs_programs, probe_streams, still_running, wait_until
 
 from cockpit.broadcast.processes import ProcessSpec, ProcessSupervisor
 from cockpit.studio.launcher import probe_studio
@@ -201,16 +201,9 @@ def test_headless_demo_seen_from_outside(demo_run: DemoRun, tmp_path: Path) -> N
     assert summary["stop_duration_seconds"] >= DURATION - 5
     assert summary["stop_viewers"] is not None
     assert summary["processes_left"] == []
-    assert wait_until(lambda: not any(_running(process) for process in family), timeout=15)
+    assert wait_until(lambda: not any(still_running(process) for process in family), timeout=15)
 
     _assert_recordings_cover(run.home, summary["live_seconds"])
-
-
-def _running(process: psutil.Process) -> bool:
-    try:
-        return process.status() != psutil.STATUS_ZOMBIE
-    except psutil.NoSuchProcess:
-        return False
 
 
 def _assert_recordings_cover(home: Path, live_seconds: float) -> None:

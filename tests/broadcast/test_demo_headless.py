@@ -13,7 +13,7 @@ from pathlib import Path
 
 import psutil
 import pytest
-from pipeline_helpers import needs_programs, wait_until
+from pipeline_helpers import needs_programs, still_running, wait_until
 
 pytestmark = needs_programs("Xvfb", "openbox", "xterm", "ffmpeg", "scrot", "nginx")
 
@@ -107,12 +107,9 @@ def test_sigkilled_owner_leaves_no_process(short_tmp: Path) -> None:
             owner.stdout.close()
 
     def all_gone() -> bool:
-        return not any(
-            process.is_running() and process.status() != psutil.STATUS_ZOMBIE
-            for process in descendants
-        )
+        return not any(still_running(process) for process in descendants)
 
-    assert wait_until(all_gone, timeout=15), [p.pid for p in descendants if p.is_running()]
+    assert wait_until(all_gone, timeout=15), [p.pid for p in descendants if still_running(p)]
 
 
 def test_sigterm_stops_and_cleans_up(short_tmp: Path) -> None:
@@ -139,12 +136,5 @@ def test_sigterm_stops_and_cleans_up(short_tmp: Path) -> None:
 
     assert owner.returncode == 130, "".join(seen) + rest
     assert "interrupted; the stream, the studio and the simulator were stopped" in rest
-    assert not [process.pid for process in descendants if _running(process)]
+    assert not [process.pid for process in descendants if still_running(process)]
     assert list(short_tmp.glob("cockpit-demo-*")) == []
-
-
-def _running(process: psutil.Process) -> bool:
-    try:
-        return process.status() != psutil.STATUS_ZOMBIE
-    except psutil.NoSuchProcess:
-        return False
